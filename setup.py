@@ -1,0 +1,54 @@
+"""Installs tfvgan: video GANs for TensorFlow 2 / Keras 3."""
+
+import pathlib
+import re
+
+from setuptools import find_packages, setup
+
+HERE = pathlib.Path(__file__).parent
+VERSION = re.search(
+    r'^__version__ = "([^"]+)"', (HERE / "tfvgan" / "__init__.py").read_text(), re.M
+).group(1)
+
+
+def _requirements():
+    lines = (HERE / "requirements.txt").read_text().splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+
+
+setup(
+    name="tfvgan",
+    version=VERSION,
+    description="Video GANs (conditional, temporal, 3D-conv, recurrent) for TensorFlow 2 / Keras 3",
+    long_description=(HERE / "README.md").read_text(),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.10",
+    packages=find_packages(include=["tfvgan", "tfvgan.*"]),
+    install_requires=_requirements(),
+    extras_require={
+        "test": [
+            "pytest>=8",
+            "scipy",
+            "tensorflow-serving-api",
+            "hypothesis",
+            "jupytext",
+            "nbclient",
+            "nbformat",
+            "ipykernel",
+        ],
+        "dev": ["ruff", "pre-commit", "pytest>=8"],
+    },
+    entry_points={
+        "console_scripts": [
+            "tfvgan-train=tfvgan.train:main",
+            "tfvgan-sample=tfvgan.sample:main",
+            "tfvgan-export=tfvgan.export:main",
+            "tfvgan-eval=tfvgan.evaluate:main",
+        ]
+    },
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
+)
