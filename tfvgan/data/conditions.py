@@ -1,0 +1,150 @@
+"""Conditions for the conditional GAN, and the caption vectorizer.
+
+A dataset built with ``condition=...`` yields ``(video, condition)`` pairs.
+For one unbatched element with ``video`` of shape ``(T, H, W, C)``:
+
+==================  =========  =====================================================
+``condition``       dtype      shape and meaning
+==================  =========  =====================================================
+``None``            --         no condition; elements are ``video`` alone
+``"label"``         int32      ``()`` class id; ``(num_digits,)`` for multi-digit
+                               `moving_digits`
+``"caption"``       int64      ``(sequence_length,)`` token ids from a
+                               `keras.layers.TextVectorization` (0 = padding,
+                               1 = out-of-vocabulary)
+``"caption_text"``  string     ``()`` the raw English caption
+``"first_frame"``   float32    ``(H, W, C)`` in ``[-1, 1]``: the clip's first frame
+``"low_res"``       float32    ``(T, H // downscale, W // downscale, C)`` in
+                               ``[-1, 1]``: the clip, area-downscaled
+==================  =========  =====================================================
+
+Batching adds a leading ``batch`` axis to both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import keras
+import tensorflow as tf
+
+__all__ = [
+    "CONDITIONS",
+    "caption_vectorizer",
+    "check_condition",
+    "video_condition",
+]
+
+#: Every value the ``condition`` argument of the data sources accepts.
+CONDITIONS = (None, "label", "caption", "caption_text", "first_frame", "low_res")
+# Conditions computed from the video itself, available for every source.
+_VIDEO_CONDITIONS = ("first_frame", "low_res")
+
+
+def check_condition(condition, available=CONDITIONS) -> None:
+    """Raises ValueError unless `condition` is one of `available`.
+
+    Args:
+        condition: The requested condition.
+        available: The conditions the calling source supports.
+    """
+    if condition not in available:
+        raise ValueError(
+            f"expected condition in {tuple(available)}, got {condition!r}"
+        )
+
+
+def video_condition(video: tf.Tensor, condition: str, downscale: int = 4) -> tf.Tensor:
+    """Computes a condition that is derived from the clip itself.
+
+    Args:
+        video: float32 ``(T, H, W, C)`` (or batched ``(B, T, H, W, C)``) in
+            ``[-1, 1]``.
+        condition: ``"first_frame"`` or ``"low_res"``.
+        downscale: Spatial factor for ``"low_res"``; H and W must be
+            divisible by it.
+
+    Returns:
+        ``"first_frame"``: ``(H, W, C)``; ``"low_res"``:
+        ``(T, H // downscale, W // downscale, C)`` (area average), both
+        float32 in ``[-1, 1]`` (with the batch axis when given one).
+
+    Example:
+
+    >>> v = tf.zeros((8, 32, 32, 1))
+    >>> video_condition(v, "low_res", downscale=4).shape
+    TensorShape([8, 8, 8, 1])
+    """
+    check_condition(condition, _VIDEO_CONDITIONS)
+    batched = video.shape.rank == 5
+    if condition == "first_frame":
+        return video[:, 0] if batched else video[0]
+    if not isinstance(downscale, int) or downscale < 1:
+        raise ValueError(f"expected downscale a positive int, got {downscale!r}")
+    height, width = video.shape[-3], video.shape[-2]
+    if height is not None and (height % downscale or width % downscale):
+        raise ValueError(
+            f"expected height and width divisible by downscale={downscale}, got "
+            f"{height}x{width}"
+        )
+    if downscale == 1:
+        return video
+    # avg_pool over (H, W) is the exact area downscale for integer factors.
+    frames = tf.reshape(video, [-1, *video.shape[-3:]])
+    pooled = tf.nn.avg_pool2d(frames, downscale, downscale, "VALID")
+    return tf.reshape(
+        pooled, [*tf.unstack(tf.shape(video)[:-3]), *pooled.shape[1:]]
+    )
+
+
+def caption_vectorizer(
+    captions: Iterable[str] | None = None,
+    max_tokens: int | None = None,
+    sequence_length: int = 16,
+    vocabulary: list[str] | None = None,
+) -> keras.layers.TextVectorization:
+    """Builds a `keras.layers.TextVectorization` that maps captions to token ids.
+
+    Either adapts to `captions` or uses a fixed `vocabulary` (no adapt step).
+    Text is lower-cased and stripped of punctuation; the output is int64
+    ``(sequence_length,)`` per caption, 0 for padding and 1 for unknown words.
+
+    Args:
+        captions: Captions to adapt to. Ignored when `vocabulary` is given.
+        max_tokens: Vocabulary size cap (including padding and OOV), or None.
+        sequence_length: Token ids per caption (padded or truncated).
+        vocabulary: A fixed word list, e.g.
+            `tfvgan.data.MOVING_DIGITS_VOCABULARY`.
+
+    Returns:
+        An adapted `keras.layers.TextVectorization`.
+
+    Raises:
+        ValueError: If neither `captions` nor `vocabulary` is given, or the
+            captions are empty.
+
+    Example:
+
+    >>> vec = caption_vectorizer(["digit 3 moves up", "digit 7 moves left"])
+    >>> vec(["digit 3 moves left"]).shape
+    TensorShape([1, 16])
+    """
+    if not isinstance(sequence_length, int) or sequence_length < 1:
+        raise ValueError(
+            f"expected sequence_length a positive int, got {sequence_length!r}"
+        )
+    layer = keras.layers.TextVectorization(
+        max_tokens=max_tokens,
+        output_mode="int",
+        output_sequence_length=sequence_length,
+        vocabulary=list(vocabulary) if vocabulary is not None else None,
+    )
+    if vocabulary is not None:
+        return layer
+    if captions is None:
+        raise ValueError("expected captions to adapt to or a vocabulary, got neither")
+    captions = [str(c) for c in captions]
+    if not captions:
+        raise ValueError("expected at least one caption to adapt to, got none")
+    layer.adapt(tf.constant(captions))
+    return layer

@@ -1,0 +1,337 @@
+"""Moving digits: an offline, Moving-MNIST-style synthetic video data set.
+
+Handwritten digit glyphs (scikit-learn's bundled 8x8 digits, upscaled
+bilinearly) move at constant velocity in a square black canvas and bounce off
+its walls. Every clip carries its digit label(s) and an English caption that
+names the digit and its dominant direction, e.g. ``"digit 3 moves up and to the
+left"``. Nothing is downloaded; the same seed always gives the same clips.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import tensorflow as tf
+
+from tfvgan.data import _common
+from tfvgan.data import conditions as conditions_lib
+
+__all__ = [
+    "MOVING_DIGITS_VOCABULARY",
+    "moving_digits",
+    "moving_digits_arrays",
+]
+
+#: Every word a moving-digits caption can contain.
+MOVING_DIGITS_VOCABULARY = [
+    "digit",
+    "moves",
+    "and",
+    "to",
+    "the",
+    "up",
+    "down",
+    "left",
+    "right",
+    *[str(d) for d in range(10)],
+]
+
+# Unit vectors (dy, dx) of the 8 compass directions; image y grows downwards.
+_DIRECTIONS = np.array(
+    [(-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1)],
+    np.float64,
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _digit_images() -> tuple[np.ndarray, np.ndarray]:
+    """The 1797 bundled 8x8 digits as float32 in [0, 1] and their labels."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    return (digits.images / 16.0).astype(np.float32), digits.target.astype(np.int32)
+
+
+def _interp_matrix(out_size: int, in_size: int = 8) -> np.ndarray:
+    """(out, in) bilinear interpolation matrix with half-pixel centres."""
+    centres = (np.arange(out_size) + 0.5) * in_size / out_size - 0.5
+    centres = np.clip(centres, 0, in_size - 1)
+    low = np.floor(centres).astype(int)
+    high = np.minimum(low + 1, in_size - 1)
+    frac = centres - low
+    matrix = np.zeros((out_size, in_size), np.float32)
+    matrix[np.arange(out_size), low] += 1 - frac
+    matrix[np.arange(out_size), high] += frac
+    return matrix
+
+
+def _glyphs(indices: np.ndarray, glyph_size: int) -> np.ndarray:
+    """Upscaled uint8 glyphs, shape indices.shape + (glyph_size, glyph_size)."""
+    images, _ = _digit_images()
+    matrix = _interp_matrix(glyph_size)
+    upscaled = matrix @ images[indices] @ matrix.T
+    # The 8x8 scans are faint and blurry once upscaled; a contrast stretch
+    # gives clean white strokes on black like Moving MNIST.
+    upscaled = np.clip((upscaled - 0.1) / 0.5, 0.0, 1.0)
+    return np.round(upscaled * 255).astype(np.uint8)
+
+
+def _phrase(dy_sign: int, dx_sign: int) -> str:
+    vertical = {-1: "up", 1: "down"}.get(dy_sign)
+    horizontal = {-1: "left", 1: "right"}.get(dx_sign)
+    if vertical and horizontal:
+        return f"{vertical} and to the {horizontal}"
+    return vertical or horizontal
+
+
+def moving_digits_arrays(
+    num_videos: int = 1024,
+    frames: int = 16,
+    size: int = 64,
+    num_digits: int = 1,
+    channels: int = 1,
+    seed: int = 0,
+    glyph_size: int | None = None,
+    speed: tuple[float, float] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Generates moving-digit clips as NumPy arrays.
+
+    Each digit starts at a random position, moves in one of 8 compass
+    directions at a constant speed and bounces off the canvas walls.
+    Overlapping digits combine with a pixel-wise maximum. The caption names
+    each digit and its dominant direction over the clip (per axis, the sign
+    the digit moved in for most frame steps), e.g.
+    ``"digit 3 moves up and to the left"`` or, with two digits,
+    ``"digit 3 moves left and digit 7 moves down"``; all words are in
+    `MOVING_DIGITS_VOCABULARY`.
+
+    Args:
+        num_videos: Number of clips.
+        frames: Frames per clip.
+        size: Canvas height and width in pixels (at least 8).
+        num_digits: Digits per clip.
+        channels: 1 (grayscale) or 3 (the gray value repeated).
+        seed: Seed; the same arguments and seed give identical arrays.
+        glyph_size: Digit height/width in pixels; default ``size // 2``.
+        speed: ``(low, high)`` speed range in pixels per frame; default
+            ``(0.6, 1.2) * (size - glyph_size) / (frames - 1)``, at least one
+            pixel per frame, so a clip crosses the canvas about once.
+
+    Returns:
+        ``(videos, labels, captions)``: uint8 ``(num_videos, frames, size,
+        size, channels)``, int32 ``(num_videos, num_digits)`` digit classes,
+        and a str array ``(num_videos,)``.
+
+    Raises:
+        ValueError: For out-of-range arguments.
+
+    Example:
+
+    >>> videos, labels, captions = moving_digits_arrays(4, frames=8, size=32)
+    >>> videos.shape, labels.shape, captions.shape
+    ((4, 8, 32, 32, 1), (4, 1), (4,))
+    """
+    for name, value in (
+        ("num_videos", num_videos),
+        ("frames", frames),
+        ("num_digits", num_digits),
+    ):
+        _common.check_positive_int(name, value)
+    if isinstance(size, bool) or not isinstance(size, int) or size < 8:
+        raise ValueError(f"expected size an int >= 8, got {size!r}")
+    if channels not in (1, 3):
+        raise ValueError(f"expected channels 1 or 3, got {channels!r}")
+    glyph_size = size // 2 if glyph_size is None else glyph_size
+    if not isinstance(glyph_size, int) or not 1 <= glyph_size <= size:
+        raise ValueError(f"expected glyph_size an int in [1, {size}], got {glyph_size!r}")
+
+    rng = np.random.default_rng(seed)
+    n, t, d, g = num_videos, frames, num_digits, glyph_size
+    limit = float(size - g)  # largest top-left coordinate
+    if speed is None:
+        base = limit / max(t - 1, 1)
+        speed = (max(1.0, 0.6 * base), max(1.0, 1.2 * base))
+    low, high = speed
+    if not 0 <= low <= high:
+        raise ValueError(f"expected speed (low, high) with 0 <= low <= high, got {speed}")
+
+    images, targets = _digit_images()
+    sample = rng.integers(0, len(images), size=(n, d))
+    labels = targets[sample]
+    glyphs = _glyphs(sample, g)  # (n, d, g, g)
+
+    position = rng.uniform(0.0, limit, size=(n, d, 2))
+    direction = rng.integers(0, 8, size=(n, d))
+    velocity = _DIRECTIONS[direction] * rng.uniform(low, high, size=(n, d, 1))
+    # Diagonals keep the chosen speed along each axis so that both axes move
+    # visibly; the direction, not the Euclidean speed, is what captions name.
+    positions = np.empty((n, t, d, 2))
+    positions[:, 0] = position
+    for step in range(1, t):
+        position = position + velocity
+        under, over = position < 0, position > limit
+        position = np.where(under, -position, position)
+        position = np.where(over, 2 * limit - position, position)
+        velocity = np.where(under | over, -velocity, velocity)
+        # A speed above the free range could still overshoot; clamp.
+        position = np.clip(position, 0.0, limit)
+        positions[:, step] = position
+    pixels = np.round(positions).astype(np.int64)  # (n, t, d, 2)
+
+    videos = np.zeros((n, t, size, size), np.uint8)
+    n_idx = np.arange(n)[:, None, None, None]
+    t_idx = np.arange(t)[None, :, None, None]
+    offsets = np.arange(g)
+    for k in range(d):
+        rows = (pixels[:, :, k, 0, None] + offsets)[:, :, :, None]
+        cols = (pixels[:, :, k, 1, None] + offsets)[:, :, None, :]
+        current = videos[n_idx, t_idx, rows, cols]
+        videos[n_idx, t_idx, rows, cols] = np.maximum(current, glyphs[:, k, None])
+    if channels == 3:
+        videos = np.repeat(videos[..., None], 3, axis=-1)
+    else:
+        videos = videos[..., None]
+
+    captions = _captions(labels, positions, _DIRECTIONS[direction])
+    return videos, labels, captions
+
+
+def _captions(labels, positions, initial) -> np.ndarray:
+    """Captions from per-step movement signs, ties broken by initial direction."""
+    if positions.shape[1] > 1:
+        steps = np.sign(np.diff(positions, axis=1)).sum(axis=1)  # (n, d, 2)
+    else:
+        steps = np.zeros(positions.shape[:1] + positions.shape[2:])
+    dominant = np.where(steps != 0, np.sign(steps), np.sign(initial)).astype(int)
+    # An axis the digit never moves along (0 in the direction) stays unnamed.
+    dominant = np.where(initial == 0, 0, dominant)
+    captions = []
+    for clip_labels, clip_dominant in zip(labels, dominant, strict=True):
+        parts = [
+            f"digit {label} moves {_phrase(dy, dx)}"
+            for label, (dy, dx) in zip(clip_labels, clip_dominant, strict=True)
+        ]
+        captions.append(" and ".join(parts))
+    return np.array(captions, dtype=str)
+
+
+def moving_digits(
+    num_videos: int = 1024,
+    frames: int = 16,
+    size: int = 64,
+    num_digits: int = 1,
+    channels: int = 1,
+    batch_size: int | None = None,
+    condition: str | None = None,
+    seed: int = 0,
+    shuffle: bool = True,
+    repeat: bool = False,
+    downscale: int = 4,
+    vectorizer=None,
+    sequence_length: int = 16,
+    glyph_size: int | None = None,
+    speed: tuple[float, float] | None = None,
+) -> tf.data.Dataset:
+    """The moving-digits data set as a `tf.data.Dataset` (no download).
+
+    The clips are generated in memory by `moving_digits_arrays` (about a
+    second for the default 1024 clips of 16x64x64) and served from there.
+
+    Args:
+        num_videos: Number of clips.
+        frames: Frames per clip.
+        size: Canvas height and width.
+        num_digits: Digits per clip.
+        channels: 1 or 3.
+        batch_size: Batch size (``drop_remainder=True``), or None for
+            unbatched elements.
+        condition: What to pair with each clip (see `tfvgan.data.conditions`):
+            None (videos only), ``"label"`` (int32 ``()``, or
+            ``(num_digits,)`` when ``num_digits > 1``), ``"caption"`` (int64
+            token ids ``(sequence_length,)``), ``"caption_text"`` (string
+            ``()``), ``"first_frame"`` (float32 ``(size, size, channels)``) or
+            ``"low_res"`` (float32 ``(frames, size // downscale,
+            size // downscale, channels)``).
+        seed: Seed of the clips and of the shuffle order.
+        shuffle: Reshuffle the clips every epoch.
+        repeat: Repeat forever.
+        downscale: Factor for ``condition="low_res"``.
+        vectorizer: A `keras.layers.TextVectorization` for
+            ``condition="caption"``; default: one over
+            `MOVING_DIGITS_VOCABULARY` with `sequence_length` tokens.
+        sequence_length: Tokens per caption for the default vectorizer.
+        glyph_size: Digit size in pixels; default ``size // 2``.
+        speed: Speed range in pixels per frame; see `moving_digits_arrays`.
+
+    Returns:
+        A dataset of float32 videos ``(frames, size, size, channels)`` in
+        ``[-1, 1]`` (with a leading batch axis when batched), or of
+        ``(video, condition)`` pairs. With ``condition="caption"`` the
+        vectorizer used is available as ``dataset.vectorizer``.
+
+    Example:
+
+    >>> ds = moving_digits(64, frames=8, size=32, batch_size=8, condition="label")
+    >>> videos, labels = next(iter(ds))
+    >>> videos.shape, labels.dtype
+    (TensorShape([8, 8, 32, 32, 1]), tf.int32)
+    """
+    conditions_lib.check_condition(condition)
+    videos, labels, captions = moving_digits_arrays(
+        num_videos=num_videos,
+        frames=frames,
+        size=size,
+        num_digits=num_digits,
+        channels=1,  # Expanded to 3 inside the pipeline: a third of the memory.
+        seed=seed,
+        glyph_size=glyph_size,
+        speed=speed,
+    )
+    if condition in conditions_lib._VIDEO_CONDITIONS:
+        # Validate before building the pipeline, so the error is immediate.
+        if condition == "low_res" and (
+            not isinstance(downscale, int) or downscale < 1 or size % downscale
+        ):
+            raise ValueError(
+                f"expected downscale a positive int dividing size={size}, got "
+                f"{downscale!r}"
+            )
+    if channels not in (1, 3):
+        raise ValueError(f"expected channels 1 or 3, got {channels!r}")
+
+    if condition == "label":
+        extra = labels[:, 0] if num_digits == 1 else labels
+    elif condition == "caption":
+        if vectorizer is None:
+            vectorizer = conditions_lib.caption_vectorizer(
+                vocabulary=MOVING_DIGITS_VOCABULARY, sequence_length=sequence_length
+            )
+        extra = np.asarray(vectorizer(tf.constant(captions))).astype(np.int64)
+    elif condition == "caption_text":
+        extra = captions.astype(object)
+    else:
+        extra = None
+
+    if extra is None:
+        dataset = tf.data.Dataset.from_tensor_slices(videos)
+    else:
+        dataset = tf.data.Dataset.from_tensor_slices((videos, extra))
+    if shuffle:
+        dataset = dataset.shuffle(num_videos, seed=seed, reshuffle_each_iteration=True)
+
+    def prepare(video, *rest):
+        video = _common.to_float(video)
+        if channels == 3:
+            video = tf.repeat(video, 3, axis=-1)
+        if condition in conditions_lib._VIDEO_CONDITIONS:
+            return video, conditions_lib.video_condition(video, condition, downscale)
+        if rest:
+            return video, rest[0]
+        return video
+
+    dataset = dataset.map(prepare, num_parallel_calls=_common.AUTOTUNE)
+    dataset = _common.finish(dataset, batch_size, repeat)
+    if condition == "caption":
+        dataset.vectorizer = vectorizer
+    return dataset

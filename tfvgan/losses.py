@@ -1,0 +1,259 @@
+"""Adversarial losses and penalties as pure functions.
+
+Every loss takes discriminator *logits* (raw, pre-sigmoid outputs) of any rank
+and reduces them with a mean over all elements, so per-clip critics
+``(B, 1)``, per-frame critics ``(B, T)`` and patch critics ``(B, t, h, w, 1)``
+all work. Names come in pairs, as in TF-GAN:
+``<family>_generator_loss(fake_logits)`` and
+``<family>_discriminator_loss(real_logits, fake_logits)``. Both players
+*minimise* their loss.
+
+Example:
+
+```python
+g_loss_fn, d_loss_fn = tfvgan.losses.get("hinge")
+d_loss = d_loss_fn(discriminator(real), discriminator(fake))
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import tensorflow as tf
+
+__all__ = [
+    "minimax_generator_loss",
+    "minimax_discriminator_loss",
+    "non_saturating_generator_loss",
+    "non_saturating_discriminator_loss",
+    "hinge_generator_loss",
+    "hinge_discriminator_loss",
+    "wasserstein_generator_loss",
+    "wasserstein_discriminator_loss",
+    "least_squares_generator_loss",
+    "least_squares_discriminator_loss",
+    "gradient_penalty",
+    "r1_penalty",
+    "get",
+    "LOSSES",
+    "PROBABILITY_LOSSES",
+]
+
+
+def _logits(x) -> tf.Tensor:
+    return tf.convert_to_tensor(x, dtype_hint=tf.float32)
+
+
+# ------------------------------------------------------------------ minimax
+def minimax_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
+    """``-E[log D(x)] - E[log(1 - D(G(z)))]``: the article's objective for D.
+
+    Computed stably from logits: ``log D = -softplus(-l)`` and
+    ``log(1 - D) = -softplus(l)``.
+    """
+    real_logits, fake_logits = _logits(real_logits), _logits(fake_logits)
+    return tf.reduce_mean(tf.nn.softplus(-real_logits)) + tf.reduce_mean(
+        tf.nn.softplus(fake_logits)
+    )
+
+
+def minimax_generator_loss(fake_logits) -> tf.Tensor:
+    """``E[log(1 - D(G(z)))]``: the generator's side of the original minimax game.
+
+    Saturates (vanishing gradient) when D confidently rejects fakes; prefer
+    :func:`non_saturating_generator_loss` in practice.
+
+    Reference:
+        Goodfellow et al. 2014, https://arxiv.org/abs/1406.2661
+    """
+    return -tf.reduce_mean(tf.nn.softplus(_logits(fake_logits)))
+
+
+# ----------------------------------------------------------- non-saturating
+def non_saturating_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
+    """Same as :func:`minimax_discriminator_loss` (binary cross-entropy)."""
+    return minimax_discriminator_loss(real_logits, fake_logits)
+
+
+def non_saturating_generator_loss(fake_logits) -> tf.Tensor:
+    """``-E[log D(G(z))]``: the default, non-saturating generator loss."""
+    return tf.reduce_mean(tf.nn.softplus(-_logits(fake_logits)))
+
+
+# -------------------------------------------------------------------- hinge
+def hinge_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
+    """``E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]`` (as in DVD-GAN).
+
+    Reference:
+        Lim & Ye 2017, https://arxiv.org/abs/1705.02894
+    """
+    real_logits, fake_logits = _logits(real_logits), _logits(fake_logits)
+    return tf.reduce_mean(tf.nn.relu(1.0 - real_logits)) + tf.reduce_mean(
+        tf.nn.relu(1.0 + fake_logits)
+    )
+
+
+def hinge_generator_loss(fake_logits) -> tf.Tensor:
+    """``-E[D(G(z))]``."""
+    return -tf.reduce_mean(_logits(fake_logits))
+
+
+# -------------------------------------------------------------- wasserstein
+def wasserstein_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
+    """``E[D(G(z))] - E[D(x)]``; pair with a gradient penalty or clipping.
+
+    Reference:
+        Arjovsky et al. 2017, https://arxiv.org/abs/1701.07875
+    """
+    return tf.reduce_mean(_logits(fake_logits)) - tf.reduce_mean(_logits(real_logits))
+
+
+def wasserstein_generator_loss(fake_logits) -> tf.Tensor:
+    """``-E[D(G(z))]``."""
+    return -tf.reduce_mean(_logits(fake_logits))
+
+
+# ------------------------------------------------------------ least squares
+def least_squares_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
+    """``0.5 E[(D(x) - 1)^2] + 0.5 E[D(G(z))^2]`` (LSGAN, a=0, b=c=1).
+
+    Reference:
+        Mao et al. 2017, https://arxiv.org/abs/1611.04076
+    """
+    real_logits, fake_logits = _logits(real_logits), _logits(fake_logits)
+    return 0.5 * tf.reduce_mean(tf.square(real_logits - 1.0)) + 0.5 * tf.reduce_mean(
+        tf.square(fake_logits)
+    )
+
+
+def least_squares_generator_loss(fake_logits) -> tf.Tensor:
+    """``0.5 E[(D(G(z)) - 1)^2]``."""
+    return 0.5 * tf.reduce_mean(tf.square(_logits(fake_logits) - 1.0))
+
+
+LOSSES: dict[str, tuple[Callable, Callable]] = {
+    "minimax": (minimax_generator_loss, minimax_discriminator_loss),
+    "non_saturating": (non_saturating_generator_loss, non_saturating_discriminator_loss),
+    "hinge": (hinge_generator_loss, hinge_discriminator_loss),
+    "wasserstein": (wasserstein_generator_loss, wasserstein_discriminator_loss),
+    "least_squares": (least_squares_generator_loss, least_squares_discriminator_loss),
+}
+
+# Losses whose logits are read as probabilities through a sigmoid: the
+# `d_real` / `d_fake` trackers report sigmoid(logit) for these, the raw critic
+# value otherwise.
+PROBABILITY_LOSSES = frozenset({"minimax", "non_saturating"})
+
+
+def get(loss) -> tuple[Callable, Callable]:
+    """Resolves a loss name or a `(generator_loss, discriminator_loss)` pair.
+
+    Args:
+        loss: one of `LOSSES` (``"minimax"``, ``"non_saturating"``,
+            ``"hinge"``, ``"wasserstein"``, ``"least_squares"``) or a pair of
+            callables ``(g_loss(fake_logits), d_loss(real_logits, fake_logits))``.
+
+    Returns:
+        The pair ``(generator_loss, discriminator_loss)``.
+    """
+    if isinstance(loss, str):
+        if loss not in LOSSES:
+            raise ValueError(
+                f"Unknown loss {loss!r}; expected one of {sorted(LOSSES)} "
+                "or a pair of callables (generator_loss, discriminator_loss)."
+            )
+        return LOSSES[loss]
+    if (
+        isinstance(loss, (tuple, list))
+        and len(loss) == 2
+        and all(callable(fn) for fn in loss)
+    ):
+        return tuple(loss)
+    raise ValueError(
+        f"Expected a loss name from {sorted(LOSSES)} or a pair of callables "
+        f"(generator_loss, discriminator_loss), got {loss!r}."
+    )
+
+
+# ---------------------------------------------------------------- penalties
+def _sum_logits(logits) -> tf.Tensor:
+    """Sums logits of any structure and rank into one scalar per call."""
+    if isinstance(logits, (list, tuple)):
+        return tf.add_n([tf.reduce_sum(_logits(x)) for x in logits])
+    return tf.reduce_sum(_logits(logits))
+
+
+def _safe_norm(x: tf.Tensor, axis, epsilon: float = 1e-12) -> tf.Tensor:
+    # sqrt has an infinite derivative at 0; the epsilon keeps the penalty's
+    # gradient finite when the critic's input gradient vanishes.
+    return tf.sqrt(tf.reduce_sum(tf.square(x), axis=axis) + epsilon)
+
+
+def gradient_penalty(
+    critic: Callable,
+    real: tf.Tensor,
+    fake: tf.Tensor,
+    seed=None,
+    target: float = 1.0,
+) -> tf.Tensor:
+    """WGAN-GP penalty ``E[(||grad_x D(x_hat)||_2 - target)^2]``.
+
+    ``x_hat = real + alpha * (fake - real)`` with ``alpha ~ U(0, 1)`` drawn once
+    per clip (shape ``(B, 1, 1, 1, 1)`` for videos) and the norm taken over all
+    non-batch axes, with an epsilon so that the gradient stays finite where
+    the critic's gradient is zero.
+
+    Args:
+        critic: callable mapping a batch like `real` to logits (a tensor or a
+            list of tensors, e.g. several critic heads; they are summed).
+        real: real batch, `(B, ...)`.
+        fake: generated batch of the same shape.
+        seed: a stateless seed, shape `(2,)` int tensor; random if `None`.
+        target: the norm the penalty pulls towards (1 for WGAN-GP).
+
+    Returns:
+        Scalar penalty (unweighted).
+
+    Reference:
+        Gulrajani et al. 2017, https://arxiv.org/abs/1704.00028
+    """
+    real = tf.convert_to_tensor(real)
+    fake = tf.cast(fake, real.dtype)
+    rank = real.shape.rank
+    alpha_shape = tf.concat([tf.shape(real)[:1], tf.ones([rank - 1], tf.int32)], 0)
+    if seed is None:
+        alpha = tf.random.uniform(alpha_shape, dtype=real.dtype)
+    else:
+        alpha = tf.random.stateless_uniform(alpha_shape, seed=seed, dtype=real.dtype)
+    interpolated = real + alpha * (fake - real)
+    with tf.GradientTape() as tape:
+        tape.watch(interpolated)
+        score = _sum_logits(critic(interpolated))
+    grads = tape.gradient(score, interpolated)
+    norms = _safe_norm(grads, axis=list(range(1, rank)))
+    return tf.reduce_mean(tf.square(norms - target))
+
+
+def r1_penalty(critic: Callable, real: tf.Tensor) -> tf.Tensor:
+    """R1 penalty ``0.5 * E[||grad_x D(x)||^2]`` on real data.
+
+    Multiply by ``gamma`` (the `r1_weight` of `VideoGAN.compile`).
+
+    Args:
+        critic: callable mapping `real` to logits (tensor or list of tensors).
+        real: real batch `(B, ...)`.
+
+    Returns:
+        Scalar penalty (unweighted).
+
+    Reference:
+        Mescheder et al. 2018, https://arxiv.org/abs/1801.04406
+    """
+    real = tf.convert_to_tensor(real)
+    with tf.GradientTape() as tape:
+        tape.watch(real)
+        score = _sum_logits(critic(real))
+    grads = tape.gradient(score, real)
+    axes = list(range(1, real.shape.rank))
+    return 0.5 * tf.reduce_mean(tf.reduce_sum(tf.square(grads), axis=axes))

@@ -1,0 +1,84 @@
+"""Video GAN evaluation: FVD, KVD, Inception Score, PSNR/SSIM, accuracy.
+
+Distances between feature sets (`frechet_distance`, `kernel_distance`) are
+NumPy, in float64; the streaming `FrechetVideoDistance` /
+`KernelVideoDistance` metrics take any feature extractor (a callable mapping
+a video batch `(B, T, H, W, C)` in `[-1, 1]` to `(B, D)` features):
+
+- `I3DFeatures(path)`: Kinetics-400 I3D logits, the standard FVD. The model
+  is never downloaded by tfvgan; point it at a local copy.
+- `load_digit_extractor()`: a small 3D-conv classifier trained offline on the
+  built-in moving-digits data and cached, for FVD-style numbers with no
+  download.
+
+Submodules load lazily: `frechet_distance` does not import TensorFlow.
+
+Example:
+
+```python
+import tfvgan
+
+extractor = tfvgan.metrics.load_digit_extractor(frames=16, size=64)
+fvd = tfvgan.metrics.FrechetVideoDistance(extractor)
+fvd.update_state(real=real_videos, fake=gan.generate(256))
+print(fvd.result())
+```
+"""
+
+import importlib
+
+# Public name -> submodule that defines it.
+_EXPORTS = {
+    "frechet_distance": "frechet",
+    "frechet_distance_from_moments": "frechet",
+    "feature_moments": "frechet",
+    "kernel_distance": "kernel",
+    "polynomial_kernel": "kernel",
+    "FrechetVideoDistance": "streaming",
+    "KernelVideoDistance": "streaming",
+    "video_distances": "streaming",
+    "I3DFeatures": "i3d",
+    "preprocess_for_i3d": "i3d",
+    "build_digit_classifier": "digit_classifier",
+    "train_digit_classifier": "digit_classifier",
+    "DigitFeatures": "digit_classifier",
+    "load_digit_extractor": "digit_classifier",
+    "inception_score": "classifier_metrics",
+    "inception_score_from_predictions": "classifier_metrics",
+    "conditional_accuracy": "classifier_metrics",
+    "psnr": "frame_metrics",
+    "ssim": "frame_metrics",
+}
+
+__all__ = [
+    "DigitFeatures",
+    "FrechetVideoDistance",
+    "I3DFeatures",
+    "KernelVideoDistance",
+    "build_digit_classifier",
+    "conditional_accuracy",
+    "feature_moments",
+    "frechet_distance",
+    "frechet_distance_from_moments",
+    "inception_score",
+    "inception_score_from_predictions",
+    "kernel_distance",
+    "load_digit_extractor",
+    "polynomial_kernel",
+    "preprocess_for_i3d",
+    "psnr",
+    "ssim",
+    "train_digit_classifier",
+    "video_distances",
+]
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        module = importlib.import_module(f".{_EXPORTS[name]}", __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module 'tfvgan.metrics' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)
