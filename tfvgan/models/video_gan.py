@@ -46,7 +46,7 @@ class VideoGAN(keras.Model):
     the metric trackers (`d_loss`, `g_loss`, `d_real`, `d_fake`, plus `gp`,
     `r1` and any variant regulariser). The four variants in `tfvgan.models`
     subclass it and override small hooks (`sample_noise`, `call_generator`,
-    `discriminate`, `validate_condition`); none forks the loop. It can also be
+    `discriminate`, `prepare_condition`); none forks the loop. It can also be
     used directly with any generator and discriminator.
 
     Contract: the generator maps ``noise (B, latent_dim)`` (or
@@ -66,6 +66,9 @@ class VideoGAN(keras.Model):
         channels: 1 (grayscale) or 3 (RGB).
         condition_type: `None` (unconditional), `"label"`, `"text"`,
             `"image"` or `"video"`.
+        condition_shape: per-example condition shape; derived for `"label"`
+            (`()`) and `"image"` (`(size, size, channels)`), required for
+            `"text"` (`(sequence_length,)`) and `"video"`.
         seed: integer seed of the model's `keras.random.SeedGenerator`, the
             source of all its latents and random choices.
         **kwargs: passed to `keras.Model`.
@@ -97,6 +100,7 @@ class VideoGAN(keras.Model):
         size: int,
         channels: int = 3,
         condition_type: str | None = None,
+        condition_shape: tuple | None = None,
         seed: int | None = None,
         **kwargs,
     ):
@@ -122,14 +126,53 @@ class VideoGAN(keras.Model):
         self.size = int(size)
         self.channels = int(channels)
         self.condition_type = condition_type
+        self.condition_shape = (
+            None if condition_shape is None else tuple(condition_shape)
+        )
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="latent_seed")
         self.ema_generator = None
         self._gan_compiled = False
+        self._build_networks()
         # The networks are built by their constructors; marking the model
         # built keeps `fit` (also under a strategy) from tracing it
         # symbolically with per-replica values.
         self.built = True
+
+    def _dummy_inputs(self, batch_size: int = 1):
+        noise = tf.zeros((batch_size, self.latent_dim))
+        video = tf.zeros((batch_size, *self.video_shape))
+        spec = self.condition_spec
+        condition = None
+        if spec is not None:
+            condition = tf.zeros((batch_size, *spec.shape[1:]), spec.dtype)
+        return noise, video, condition
+
+    def _build_networks(self) -> None:
+        """Creates the networks' variables by calling them once on zeros."""
+        noise, video, condition = self._dummy_inputs()
+        self.call_generator(noise, condition)
+        self.discriminate(video, condition)
+
+    def _clone_generator(self) -> keras.layers.Layer:
+        generator = self.generator
+        # Works for functional and subclassed networks alike.
+        clone = generator.__class__.from_config(generator.get_config())
+        noise, _, condition = self._dummy_inputs()
+        self.call_generator(noise, condition, generator=clone)
+        clone.set_weights(generator.get_weights())
+        clone.trainable = False
+        return clone
+
+    @classmethod
+    def from_preset(cls, preset: str, **kwargs) -> VideoGAN:
+        """Builds the variant from a named preset (`tfvgan.models.PRESETS`)."""
+        from tfvgan.models import preset_kwargs
+
+        family = getattr(cls, "preset_family", None)
+        if family is None:
+            raise ValueError(f"{cls.__name__} has no presets; build it directly.")
+        return cls(**preset_kwargs(family, preset, **kwargs))
 
     # ------------------------------------------------------------ properties
     @property
@@ -190,9 +233,7 @@ class VideoGAN(keras.Model):
         self.d_steps = int(d_steps)
         self.ema_decay = None if ema_decay is None else float(ema_decay)
         if self.ema_decay is not None and self.ema_generator is None:
-            self.ema_generator = keras.models.clone_model(self.generator)
-            self.ema_generator.trainable = False
-            self.ema_generator.set_weights(self.generator.get_weights())
+            self.ema_generator = self._clone_generator()
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
 
@@ -286,14 +327,49 @@ class VideoGAN(keras.Model):
             return _as_list(self.discriminator([videos, condition], training=training))
         return _as_list(self.discriminator(videos, training=training))
 
-    def validate_condition(self, condition) -> None:
-        """Checks a condition batch; raises `ValueError` with a clear message."""
-        if self.conditional and condition is None:
+    def prepare_condition(self, condition):
+        """Checks (and converts) a condition batch for the generator.
+
+        Raises `ValueError` with a clear message for a missing condition or one
+        of the wrong shape or type. Variants extend it (e.g. tokenizing caption
+        strings); the default checks presence and the static shape against
+        `condition_spec`.
+        """
+        if not self.conditional:
+            return None
+        if condition is None:
             raise ValueError(
                 f"{type(self).__name__} is conditional (condition_type="
                 f"{self.condition_type!r}): data must be (video, condition) pairs "
                 "and generate() needs condition=."
             )
+        condition = tf.convert_to_tensor(condition)
+        spec = self.condition_spec
+        if spec is not None and not spec.shape.is_compatible_with(condition.shape):
+            raise ValueError(
+                f"expected a {self.condition_type!r} condition of shape "
+                f"{tuple(spec.shape)} (batch first), got shape "
+                f"{tuple(condition.shape)}."
+            )
+        return condition
+
+    @property
+    def condition_spec(self) -> tf.TensorSpec | None:
+        """`tf.TensorSpec` of a condition batch, or `None` if unconditional."""
+        if self.condition_type is None:
+            return None
+        if self.condition_shape is not None:
+            shape = tuple(self.condition_shape)
+        elif self.condition_type == "label":
+            shape = ()
+        elif self.condition_type == "image":
+            shape = (self.size, self.size, self.channels)
+        else:
+            raise ValueError(
+                f"condition_type {self.condition_type!r} needs condition_shape=."
+            )
+        dtype = tf.int32 if self.condition_type in ("label", "text") else tf.float32
+        return tf.TensorSpec((None, *shape), dtype, name="condition")
 
     # ------------------------------------------------------------ randomness
     def _draw_seed(self) -> tf.Tensor:
@@ -304,10 +380,19 @@ class VideoGAN(keras.Model):
         # its own slice: replicas get different values, and a step under N
         # replicas sees exactly the latents of the same step on one device.
         replica_id, num_replicas = _replica_info()
-        shape = tuple(int(s) for s in shape)
-        full = draw((batch_size * num_replicas, *shape), self._draw_seed())
-        start = replica_id * batch_size
-        return full[start : start + batch_size]
+        shape = [int(s) for s in shape]
+        full_shape = tf.concat(
+            [
+                tf.reshape(tf.cast(batch_size, tf.int32) * num_replicas, [1]),
+                tf.constant(shape, tf.int32, shape=[len(shape)]),
+            ],
+            axis=0,
+        )
+        full = draw(full_shape, self._draw_seed())
+        start = tf.cast(replica_id, tf.int32) * tf.cast(batch_size, tf.int32)
+        out = full[start : start + batch_size]
+        static_batch = batch_size if isinstance(batch_size, int) else None
+        return tf.ensure_shape(out, [static_batch, *shape])
 
     def random_normal(self, batch_size, shape=()) -> tf.Tensor:
         """Standard normal `(batch_size, *shape)` from the model's seed generator."""
@@ -354,7 +439,7 @@ class VideoGAN(keras.Model):
             )
 
     def _unpack(self, data):
-        if isinstance(data, dict):
+        if isinstance(data, dict):  # {"video": ..., "condition": ...}
             video, condition = data.get("video"), data.get("condition")
         elif isinstance(data, (tuple, list)):
             video = data[0]
@@ -368,9 +453,7 @@ class VideoGAN(keras.Model):
                 f"expected float32 videos in [-1, 1], got dtype {video.dtype.name}; "
                 "tfvgan.data sources convert uint8 for you."
             )
-        if not self.conditional:
-            condition = None
-        self.validate_condition(condition)
+        condition = self.prepare_condition(condition)
         return video, condition
 
     # ------------------------------------------------------------ train step
@@ -558,8 +641,8 @@ class VideoGAN(keras.Model):
                     f"got {tuple(noise.shape)}."
                 )
             num_videos = noise.shape[0]
-        if condition is not None:
-            condition = tf.convert_to_tensor(condition)
+        if condition is not None and self.conditional:
+            condition = self.prepare_condition(condition)
             num_videos = num_videos or condition.shape[0]
             if condition.shape[0] != num_videos:
                 raise ValueError(
@@ -567,11 +650,12 @@ class VideoGAN(keras.Model):
                 )
         if not num_videos:
             raise ValueError("generate() needs num_videos, noise or condition.")
-        if self.conditional:
-            self.validate_condition(condition)
+        condition = self.prepare_condition(condition)
         if noise is None:
             if seed is not None:
-                noise = self.noise_from_seeds(tf.range(num_videos, dtype=tf.int64) + seed)
+                noise = self.noise_from_seeds(
+                    tf.range(num_videos, dtype=tf.int64) + seed
+                )
             else:
                 noise = tf.random.stateless_normal(
                     (num_videos, self.latent_dim), seed=self._draw_seed()
@@ -597,6 +681,7 @@ class VideoGAN(keras.Model):
             "size": self.size,
             "channels": self.channels,
             "condition_type": self.condition_type,
+            "condition_shape": self.condition_shape,
             "seed": self.seed,
         }
         if self._serialize_networks:

@@ -1,0 +1,13 @@
+"""Keras layers and constraints used by the tfvgan models."""
+
+from tfvgan.layers.condition_encoders import ImageEncoder, LabelEncoder, TextEncoder
+from tfvgan.layers.singular_value_clip import SingularValueClip
+from tfvgan.layers.tile_to_video import TileToVideo
+
+__all__ = [
+    "ImageEncoder",
+    "LabelEncoder",
+    "SingularValueClip",
+    "TextEncoder",
+    "TileToVideo",
+]

@@ -1,0 +1,129 @@
+"""Encoders that turn a condition (label, caption, frame) into a vector."""
+
+from __future__ import annotations
+
+import math
+
+import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="tfvgan")
+class LabelEncoder(keras.layers.Layer):
+    """Integer class id `(B,)` -> embedding `(B, dim)`.
+
+    Args:
+        num_classes: number of classes; ids must lie in `[0, num_classes)`.
+        dim: embedding size.
+
+    Example:
+
+    ```python
+    LabelEncoder(num_classes=10, dim=16)(keras.ops.array([3, 7]))  # (2, 16)
+    ```
+    """
+
+    def __init__(self, num_classes: int, dim: int = 16, **kwargs):
+        super().__init__(**kwargs)
+        self.num_classes = num_classes
+        self.dim = dim
+        self.embedding = keras.layers.Embedding(num_classes, dim)
+
+    def call(self, labels):
+        labels = ops.reshape(ops.cast(labels, "int32"), (-1,))
+        return self.embedding(labels)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "num_classes": self.num_classes,
+            "dim": self.dim,
+        }
+
+
+@keras.saving.register_keras_serializable(package="tfvgan")
+class TextEncoder(keras.layers.Layer):
+    """Caption token ids `(B, L)` -> vector `(B, dim)`; id 0 is padding.
+
+    Token ids come from a `keras.layers.TextVectorization` adapted on the data
+    set's captions (`tfvgan.data.caption_vectorizer`); no pretrained weights.
+
+    Args:
+        vocab_size: vocabulary size, including the padding and OOV ids.
+        dim: output size.
+        mode: `"gru"` (a GRU over the tokens) or `"mean"` (masked mean of the
+            embeddings, order-free and cheaper).
+
+    Example:
+
+    ```python
+    TextEncoder(vocab_size=32, dim=16)(keras.ops.array([[4, 9, 2, 0]]))  # (1, 16)
+    ```
+    """
+
+    def __init__(self, vocab_size: int, dim: int = 32, mode: str = "gru", **kwargs):
+        super().__init__(**kwargs)
+        if mode not in ("gru", "mean"):
+            raise ValueError(f"mode must be 'gru' or 'mean', got {mode!r}.")
+        self.vocab_size = vocab_size
+        self.dim = dim
+        self.mode = mode
+        self.embedding = keras.layers.Embedding(vocab_size, dim)
+        self.gru = keras.layers.GRU(dim) if mode == "gru" else None
+
+    def call(self, tokens):
+        tokens = ops.cast(tokens, "int32")
+        mask = ops.not_equal(tokens, 0)
+        x = self.embedding(tokens)
+        if self.gru is not None:
+            return self.gru(x, mask=mask)
+        weights = ops.expand_dims(ops.cast(mask, x.dtype), -1)
+        return ops.sum(x * weights, axis=1) / ops.maximum(ops.sum(weights, axis=1), 1.0)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "vocab_size": self.vocab_size,
+            "dim": self.dim,
+            "mode": self.mode,
+        }
+
+
+@keras.saving.register_keras_serializable(package="tfvgan")
+class ImageEncoder(keras.layers.Layer):
+    """A frame `(B, size, size, C)` in [-1, 1] -> vector `(B, dim)`.
+
+    Stride-2 convolutions down to 4x4, then a dense projection.
+
+    Args:
+        size: frame size.
+        dim: output size.
+        width: channels of the first convolution, doubling per stage.
+    """
+
+    def __init__(self, size: int, dim: int = 64, width: int = 32, **kwargs):
+        super().__init__(**kwargs)
+        self.size = size
+        self.dim = dim
+        self.width = width
+        stages = int(math.log2(size // 4))
+        self.convs = [
+            keras.layers.Conv2D(min(width * 2**i, 512), 4, 2, padding="same")
+            for i in range(stages)
+        ]
+        self.flatten = keras.layers.Flatten()
+        self.dense = keras.layers.Dense(dim)
+
+    def call(self, frame):
+        h = frame
+        for conv in self.convs:
+            h = ops.leaky_relu(conv(h), 0.2)
+        return self.dense(self.flatten(h))
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "size": self.size,
+            "dim": self.dim,
+            "width": self.width,
+        }

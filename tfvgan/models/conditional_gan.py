@@ -1,0 +1,428 @@
+"""`ConditionalGAN`: the founding article's cGAN for video, G(z, c) and D(x, c)."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from tfvgan.layers import ImageEncoder, LabelEncoder, TextEncoder, TileToVideo
+from tfvgan.models import networks
+from tfvgan.models.video_gan import VideoGAN
+
+CONDITIONS = ("label", "text", "image", "video")
+
+
+def _encoder(condition_type, num_classes, vocab_size, size, dim, text_encoder):
+    if condition_type == "label":
+        return LabelEncoder(num_classes, dim)
+    if condition_type == "text":
+        return TextEncoder(vocab_size, dim, mode=text_encoder)
+    if condition_type == "image":
+        return ImageEncoder(size, dim)
+    return None
+
+
+def _upsample_clip(low_res, size: int):
+    """Bilinear resize of every frame of `(B, T, h, w, C)` to `size` x `size`."""
+    frames, channels = low_res.shape[1], low_res.shape[-1]
+    flat = ops.reshape(low_res, (-1, low_res.shape[2], low_res.shape[3], channels))
+    up = ops.image.resize(flat, (size, size), interpolation="bilinear")
+    return ops.reshape(up, (-1, frames, size, size, channels))
+
+
+@keras.saving.register_keras_serializable(package="tfvgan")
+class ConditionalGenerator(networks._Network):
+    """G(z, c): a video from noise and a condition.
+
+    - label / text: the encoded condition is concatenated to `z` and a VGAN
+      two-stream 3D generator renders the clip.
+    - image: the frame is encoded into the code and is also the static
+      background the generated foreground is composed over, so the clip
+      starts from (and stays anchored to) the given frame.
+    - video: super-resolution; the low-resolution clip is upsampled
+      bilinearly and a 3D-conv residual network (fed tiled noise) adds the
+      missing detail.
+    """
+
+    def __init__(
+        self,
+        condition_type: str,
+        latent_dim: int,
+        frames: int,
+        size: int,
+        channels: int,
+        width: int = 64,
+        num_classes: int = 10,
+        vocab_size: int = 0,
+        embed_dim: int = 16,
+        text_encoder: str = "gru",
+        sync_bn: bool = False,
+        **kwargs,
+    ):
+        super().__init__(
+            condition_type=condition_type,
+            latent_dim=latent_dim,
+            frames=frames,
+            size=size,
+            channels=channels,
+            width=width,
+            num_classes=num_classes,
+            vocab_size=vocab_size,
+            embed_dim=embed_dim,
+            text_encoder=text_encoder,
+            sync_bn=sync_bn,
+            **kwargs,
+        )
+        self.condition_type = condition_type
+        self.size = size
+        self.encoder = _encoder(
+            condition_type, num_classes, vocab_size, size, embed_dim, text_encoder
+        )
+        if condition_type == "video":
+            self.noise_proj = keras.layers.Dense(8)
+            self.tile = TileToVideo(frames, size)
+            self.body = [
+                keras.layers.Conv3D(
+                    max(8, width // 2), 3, padding="same", activation="relu"
+                )
+                for _ in range(3)
+            ]
+            self.residual = keras.layers.Conv3D(channels, 3, padding="same")
+        else:
+            self.video = networks.VideoGenerator3D(
+                frames,
+                size,
+                channels,
+                width=width,
+                two_stream=True,
+                background_from_input=condition_type == "image",
+                sync_bn=sync_bn,
+            )
+
+    def call(self, inputs, training=False):
+        noise, condition = inputs
+        if self.condition_type == "video":
+            upsampled = _upsample_clip(condition, self.size)
+            h = ops.concatenate([upsampled, self.tile(self.noise_proj(noise))], axis=-1)
+            for conv in self.body:
+                h = conv(h)
+            return ops.clip(upsampled + ops.tanh(self.residual(h)), -1.0, 1.0)
+        code = ops.concatenate([noise, self.encoder(condition)], axis=-1)
+        if self.condition_type == "image":
+            return self.video([code, condition], training=training)
+        return self.video(code, training=training)
+
+
+@keras.saving.register_keras_serializable(package="tfvgan")
+class ConditionalDiscriminator(networks._Network):
+    """D(x, c): the condition is turned into a map and concatenated onto the clip.
+
+    Labels and captions are encoded and tiled over every frame and pixel (the
+    article's concatenation, with the tiling it was missing); a first frame is
+    repeated over time; a low-resolution clip is upsampled.
+    """
+
+    def __init__(
+        self,
+        condition_type: str,
+        frames: int,
+        size: int,
+        channels: int,
+        width: int = 64,
+        num_classes: int = 10,
+        vocab_size: int = 0,
+        embed_dim: int = 16,
+        text_encoder: str = "gru",
+        spectral_norm: bool = False,
+        sync_bn: bool = False,
+        **kwargs,
+    ):
+        super().__init__(
+            condition_type=condition_type,
+            frames=frames,
+            size=size,
+            channels=channels,
+            width=width,
+            num_classes=num_classes,
+            vocab_size=vocab_size,
+            embed_dim=embed_dim,
+            text_encoder=text_encoder,
+            spectral_norm=spectral_norm,
+            sync_bn=sync_bn,
+            **kwargs,
+        )
+        self.condition_type = condition_type
+        self.frames = frames
+        self.size = size
+        self.encoder = None
+        if condition_type in ("label", "text"):
+            self.encoder = _encoder(
+                condition_type, num_classes, vocab_size, size, embed_dim, text_encoder
+            )
+            self.tile = TileToVideo(frames, size)
+        self.critic = networks.VideoDiscriminator(
+            frames, size, channels, width, spectral_norm=spectral_norm, sync_bn=sync_bn
+        )
+
+    def call(self, inputs, training=False):
+        video, condition = inputs
+        if self.encoder is not None:
+            cmap = self.tile(self.encoder(condition))
+        elif self.condition_type == "image":
+            cmap = ops.repeat(ops.expand_dims(condition, 1), self.frames, axis=1)
+        else:
+            cmap = _upsample_clip(condition, self.size)
+        return self.critic(ops.concatenate([video, cmap], axis=-1), training=training)
+
+
+@keras.saving.register_keras_serializable(package="tfvgan")
+class ConditionalGAN(VideoGAN):
+    """Conditional video GAN: ``G(z, c) -> video``, ``D(x, c) -> logit``.
+
+    The founding article's cGAN, for the applications it names:
+
+    | `condition_type` | condition batch | application |
+    |---|---|---|
+    | `"label"` | int `(B,)` class ids | class-conditional video |
+    | `"text"` | int token ids `(B, sequence_length)` or caption strings `(B,)` | text-to-video |
+    | `"image"` | float `(B, size, size, C)` first frame in [-1, 1] | image-to-video, video prediction |
+    | `"video"` | float `(B, frames, size/downscale, size/downscale, C)` | video super-resolution |
+
+    Caption strings are tokenized by `text_vectorizer`, a
+    `keras.layers.TextVectorization` holding `vocabulary` (adapt one on the
+    captions with `tfvgan.data.caption_vectorizer` and pass its
+    `get_vocabulary()`). Out-of-vocabulary words map to the `[UNK]` id and an
+    empty caption to all-padding, which the text encoder reads as "no text".
+
+    Args:
+        condition_type: `"label"`, `"text"`, `"image"` or `"video"`.
+        frames, size, channels: clip shape.
+        latent_dim: noise size.
+        width: generator width multiplier.
+        d_width: discriminator width.
+        num_classes: for `"label"`.
+        vocabulary: for `"text"`: the token list (index 0 padding, 1 `[UNK]`).
+        sequence_length: for `"text"`: tokens per caption.
+        text_encoder: `"gru"` or `"mean"`.
+        downscale: for `"video"`: low-resolution factor (4 = 64 -> 16).
+        recon_weight: for `"image"`/`"video"`: weight of an L1 term between the
+            generated and the real clip (paired data), reported as `recon`.
+        embed_dim: size of the condition embedding.
+        spectral_norm: spectral normalization on the critic.
+        sync_bn: synchronized batch norm under `tf.distribute`.
+        seed: seed of the model's random stream.
+        **kwargs: passed to `VideoGAN` / `keras.Model`.
+
+    Example:
+
+    ```python
+    gan = tfvgan.models.ConditionalGAN("label", num_classes=10, frames=8,
+                                       size=32, channels=1, width=16)
+    gan.compile()
+    gan.fit(tfvgan.data.moving_digits(condition="label", frames=8, size=32,
+                                      batch_size=16), epochs=1)
+    clips = gan.generate(condition=[3, 7])
+    ```
+
+    Reference:
+        Mirza & Osindero 2014, "Conditional Generative Adversarial Nets",
+        https://arxiv.org/abs/1411.1784
+    """
+
+    _serialize_networks = False
+    preset_family = "conditional"
+
+    def __init__(
+        self,
+        condition_type: str = "label",
+        frames: int = 16,
+        size: int = 64,
+        channels: int = 3,
+        latent_dim: int = 100,
+        width: int = 64,
+        d_width: int = 64,
+        num_classes: int = 10,
+        vocabulary: list[str] | None = None,
+        sequence_length: int = 8,
+        text_encoder: str = "gru",
+        downscale: int = 4,
+        recon_weight: float = 0.0,
+        embed_dim: int = 16,
+        spectral_norm: bool = False,
+        sync_bn: bool = False,
+        seed: int | None = None,
+        **kwargs,
+    ):
+        networks.check_shape(frames, size, channels)
+        kwargs.pop("condition_shape", None)
+        if condition_type not in CONDITIONS:
+            raise ValueError(
+                f"condition_type must be one of {CONDITIONS}, got {condition_type!r}."
+            )
+        vocabulary = list(vocabulary) if vocabulary is not None else None
+        if condition_type == "text":
+            if not vocabulary:
+                raise ValueError(
+                    "condition_type='text' needs vocabulary= (e.g. "
+                    "tfvgan.data.caption_vectorizer(captions).get_vocabulary())."
+                )
+            condition_shape = (sequence_length,)
+        elif condition_type == "video":
+            if size % downscale or downscale < 1:
+                raise ValueError(
+                    f"downscale must divide size={size}, got downscale={downscale!r}."
+                )
+            low = size // downscale
+            condition_shape = (frames, low, low, channels)
+        elif condition_type == "image":
+            condition_shape = (size, size, channels)
+        else:
+            if num_classes < 2:
+                raise ValueError(f"num_classes must be >= 2, got {num_classes!r}.")
+            condition_shape = ()
+        vocab_size = len(vocabulary) if vocabulary else 0
+        common = dict(
+            width=width,
+            num_classes=num_classes,
+            vocab_size=vocab_size,
+            embed_dim=embed_dim,
+            text_encoder=text_encoder,
+            sync_bn=sync_bn,
+        )
+        generator = ConditionalGenerator(
+            condition_type, latent_dim, frames, size, channels, **common
+        )
+        common["width"] = d_width
+        discriminator = ConditionalDiscriminator(
+            condition_type,
+            frames,
+            size,
+            channels,
+            spectral_norm=spectral_norm,
+            **common,
+        )
+        super().__init__(
+            generator=generator,
+            discriminator=discriminator,
+            latent_dim=latent_dim,
+            frames=frames,
+            size=size,
+            channels=channels,
+            condition_type=condition_type,
+            condition_shape=condition_shape,
+            seed=seed,
+            **kwargs,
+        )
+        self.width = width
+        self.d_width = d_width
+        self.num_classes = num_classes
+        self.vocabulary = vocabulary
+        self.sequence_length = sequence_length
+        self.text_encoder = text_encoder
+        self.downscale = downscale
+        self.recon_weight = float(recon_weight)
+        self.embed_dim = embed_dim
+        self.spectral_norm = spectral_norm
+        self.sync_bn = sync_bn
+        self.text_vectorizer = None
+        if condition_type == "text":
+            # Index 0 (padding) and 1 ([UNK]) are TextVectorization's own.
+            self.text_vectorizer = keras.layers.TextVectorization(
+                vocabulary=vocabulary[2:]
+                if vocabulary[:2] == ["", "[UNK]"]
+                else vocabulary,
+                output_sequence_length=sequence_length,
+                name="text_vectorizer",
+            )
+
+    def tokenize(self, captions) -> tf.Tensor:
+        """Caption strings `(B,)` -> int32 token ids `(B, sequence_length)`."""
+        if self.text_vectorizer is None:
+            raise ValueError("tokenize() is for condition_type='text' models.")
+        return tf.cast(self.text_vectorizer(tf.convert_to_tensor(captions)), tf.int32)
+
+    def prepare_condition(self, condition):
+        if condition is None:
+            return super().prepare_condition(condition)
+        if self.condition_type == "text":
+            condition = tf.convert_to_tensor(condition)
+            if condition.dtype == tf.string:
+                condition = self.tokenize(tf.reshape(condition, [-1]))
+        condition = super().prepare_condition(condition)
+        dtype = condition.dtype
+        if self.condition_type in ("label", "text"):
+            if not dtype.is_integer:
+                raise ValueError(
+                    f"expected integer {self.condition_type} ids, got dtype {dtype.name}."
+                )
+            limit = (
+                self.num_classes
+                if self.condition_type == "label"
+                else len(self.vocabulary)
+            )
+            if tf.executing_eagerly():
+                values = condition.numpy()
+                if values.size and (values.min() < 0 or values.max() >= limit):
+                    raise ValueError(
+                        f"{self.condition_type} ids must lie in [0, {limit}), got "
+                        f"values in [{values.min()}, {values.max()}]."
+                    )
+            else:
+                condition = tf.ensure_shape(condition, condition.shape)
+                with tf.control_dependencies(
+                    [
+                        tf.debugging.assert_non_negative(condition),
+                        tf.debugging.assert_less(
+                            condition,
+                            tf.cast(limit, dtype),
+                            message=f"{self.condition_type} id >= {limit}",
+                        ),
+                    ]
+                ):
+                    condition = tf.identity(condition)
+            return tf.cast(condition, tf.int32)
+        if not dtype.is_floating:
+            raise ValueError(
+                f"expected a float {self.condition_type} condition in [-1, 1], got "
+                f"dtype {dtype.name}."
+            )
+        return tf.cast(condition, tf.float32)
+
+    def regularizer_names(self):
+        if self.recon_weight and self.condition_type in ("image", "video"):
+            return ("recon",)
+        return ()
+
+    def generator_regularizers(self, real, fake, condition):
+        if self.recon_weight and self.condition_type in ("image", "video"):
+            return {"recon": self.recon_weight * tf.reduce_mean(tf.abs(fake - real))}
+        return {}
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("condition_shape")
+        config.update(
+            width=self.width,
+            d_width=self.d_width,
+            num_classes=self.num_classes,
+            vocabulary=self.vocabulary,
+            sequence_length=self.sequence_length,
+            text_encoder=self.text_encoder,
+            downscale=self.downscale,
+            recon_weight=self.recon_weight,
+            embed_dim=self.embed_dim,
+            spectral_norm=self.spectral_norm,
+            sync_bn=self.sync_bn,
+        )
+        return config
+
+
+def low_resolution(videos, downscale: int = 4) -> np.ndarray:
+    """Area-downsamples `(B, T, H, W, C)` clips by `downscale` (the SR input)."""
+    videos = tf.convert_to_tensor(videos, tf.float32)
+    b, t, h, w, c = videos.shape
+    flat = tf.reshape(videos, (-1, h, w, c))
+    small = tf.image.resize(flat, (h // downscale, w // downscale), method="area")
+    return tf.reshape(small, (-1, t, h // downscale, w // downscale, c)).numpy()

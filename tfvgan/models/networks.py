@@ -1,0 +1,446 @@
+"""Generator and discriminator networks shared by the tfvgan variants.
+
+Each network is a small subclassed `keras.Model` whose depth follows from the
+clip shape: ``log2(size / 4)`` stride-2 stages between a 4x4 map and the frame
+size, with time strided on as many stages as the frame count allows. Widths
+follow the published architectures at ``width=64`` and scale linearly with it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+from keras import ops
+
+from tfvgan.layers import SingularValueClip, TileToVideo
+
+SUPPORTED_SIZES = (16, 32, 64, 128, 256)
+
+
+def check_shape(frames: int, size: int, channels: int) -> None:
+    """Raises `ValueError` for clip shapes the networks cannot build."""
+    if size not in SUPPORTED_SIZES:
+        raise ValueError(
+            f"size must be one of {SUPPORTED_SIZES} (square frames), got {size!r}."
+        )
+    if not isinstance(frames, int) or frames < 2:
+        raise ValueError(f"frames must be an integer >= 2, got {frames!r}.")
+    if channels not in (1, 3):
+        raise ValueError(f"channels must be 1 or 3, got {channels!r}.")
+
+
+def num_stages(size: int) -> int:
+    """Stride-2 stages between a 4x4 map and `size` x `size`."""
+    return int(math.log2(size // 4))
+
+
+def temporal_plan(frames: int, stages: int) -> tuple[int, list[int]]:
+    """(frames at the 4x4 end, time stride per stage, coarse to fine).
+
+    Time is halved on the finest stages, as often as `frames` has factors of 2
+    (at most once per stage); the coarse end keeps the remaining frames.
+    """
+    twos = 0
+    while frames % (2 ** (twos + 1)) == 0 and twos < stages:
+        twos += 1
+    strides = [1] * (stages - twos) + [2] * twos
+    return frames // 2**twos, strides
+
+
+def batch_norm(sync: bool) -> keras.layers.Layer:
+    # momentum / epsilon as PyTorch's defaults, like the reference models.
+    return keras.layers.BatchNormalization(
+        momentum=0.9, epsilon=1e-5, synchronized=sync
+    )
+
+
+def _stage_widths(width: int, stages: int, top: int) -> list[int]:
+    """Channel widths, coarse to fine: top*width/8 halving per stage, >= 8."""
+    return [max(8, (top * width // 8) // 2**i) for i in range(stages)]
+
+
+class _Network(keras.Model):
+    """Base: keeps constructor arguments and serializes them."""
+
+    def __init__(self, **kwargs):
+        names = ("name", "trainable", "dtype")
+        base = {k: kwargs.pop(k) for k in names if k in kwargs}
+        super().__init__(**base)
+        self._args = dict(kwargs)
+
+    def get_config(self):
+        return {"name": self.name, "trainable": self.trainable, **self._args}
+
+
+def _maybe_sn(layer, spectral_norm: bool):
+    return keras.layers.SpectralNormalization(layer) if spectral_norm else layer
+
+
+@keras.saving.register_keras_serializable(package="tfvgan")
+class VideoDiscriminator(_Network):
+    """3D-conv video critic (VGAN / TGAN): stride-2 Conv3D stages, one logit.
+
+    Args:
+        frames, size, channels: clip shape.
+        width: channels of the first stage (64 in the papers); doubles per stage.
+        condition_channels: extra input channels concatenated onto the video
+            (a tiled condition), 0 for unconditional.
+        spectral_norm: wrap convolutions in spectral normalization.
+        sv_clip: clip singular values of conv kernels to <= 1 after each update
+            (TGAN's singular value clipping).
+        sync_bn: synchronized batch norm across replicas.
+
+    Reference:
+        Vondrick et al. 2016, https://arxiv.org/abs/1609.02612;
+        Saito et al. 2017, https://arxiv.org/abs/1611.06624
+    """
+
+    def __init__(
+        self,
+        frames: int,
+        size: int,
+        channels: int,
+        width: int = 64,
+        condition_channels: int = 0,
+        spectral_norm: bool = False,
+        sv_clip: bool = False,
+        sync_bn: bool = False,
+        **kwargs,
+    ):
+        super().__init__(
+            frames=frames,
+            size=size,
+            channels=channels,
+            width=width,
+            condition_channels=condition_channels,
+            spectral_norm=spectral_norm,
+            sv_clip=sv_clip,
+            sync_bn=sync_bn,
+            **kwargs,
+        )
+        stages = num_stages(size)
+        t_end, t_strides = temporal_plan(frames, stages)
+        constraint = SingularValueClip() if sv_clip else None
+        self.stages = []
+        for i, ts in enumerate(reversed(t_strides)):  # fine to coarse
+            conv = keras.layers.Conv3D(
+                width * 2**i,
+                4,
+                (ts, 2, 2),
+                padding="same",
+                use_bias=i == 0,
+                kernel_constraint=constraint,
+            )
+            norm = None if i == 0 or spectral_norm else batch_norm(sync_bn)
+            self.stages.append((_maybe_sn(conv, spectral_norm), norm))
+        self.head = _maybe_sn(
+            keras.layers.Conv3D(1, (t_end, 4, 4), kernel_constraint=constraint),
+            spectral_norm,
+        )
+        self.flatten = keras.layers.Flatten()
+
+    def call(self, video, training=False):
+        h = video
+        for conv, norm in self.stages:
+            h = conv(h)
+            if norm is not None:
+                h = norm(h, training=training)
+            h = ops.leaky_relu(h, 0.2)
+        return self.flatten(self.head(h))
+
+
+@keras.saving.register_keras_serializable(package="tfvgan")
+class ImageDiscriminator(_Network):
+    """2D-conv frame critic with patch logits (MoCoGAN's image discriminator).
+
+    Reference:
+        Tulyakov et al. 2018, https://arxiv.org/abs/1707.04993
+    """
+
+    def __init__(
+        self,
+        size: int,
+        channels: int,
+        width: int = 64,
+        spectral_norm: bool = False,
+        sync_bn: bool = False,
+        **kwargs,
+    ):
+        super().__init__(
+            size=size,
+            channels=channels,
+            width=width,
+            spectral_norm=spectral_norm,
+            sync_bn=sync_bn,
+            **kwargs,
+        )
+        stages = num_stages(size)
+        self.stages = []
+        for i in range(stages - 1):
+            conv = keras.layers.Conv2D(
+                width * 2**i, 4, 2, padding="same", use_bias=i == 0
+            )
+            norm = None if i == 0 or spectral_norm else batch_norm(sync_bn)
+            self.stages.append((_maybe_sn(conv, spectral_norm), norm))
+        self.head = _maybe_sn(
+            keras.layers.Conv2D(1, 4, 2, padding="same"), spectral_norm
+        )
+        self.flatten = keras.layers.Flatten()
+
+    def call(self, frame, training=False):
+        h = frame
+        for conv, norm in self.stages:
+            h = conv(h)
+            if norm is not None:
+                h = norm(h, training=training)
+            h = ops.leaky_relu(h, 0.2)
+        return self.flatten(self.head(h))
+
+
+@keras.saving.register_keras_serializable(package="tfvgan")
+class PatchVideoDiscriminator(_Network):
+    """MoCoGAN video critic: Conv3D with time stride 1 and no time padding.
+
+    Each stage shrinks time by ``kt - 1`` (``kt = 4`` at 16 frames, as the
+    paper) and halves space; the logits are a small space-time patch map.
+    """
+
+    def __init__(
+        self,
+        frames: int,
+        size: int,
+        channels: int,
+        width: int = 64,
+        spectral_norm: bool = False,
+        sync_bn: bool = False,
+        **kwargs,
+    ):
+        super().__init__(
+            frames=frames,
+            size=size,
+            channels=channels,
+            width=width,
+            spectral_norm=spectral_norm,
+            sync_bn=sync_bn,
+            **kwargs,
+        )
+        stages = num_stages(size)
+        # stages + 1 convolutions share the time extent: the paper's kt=4 at
+        # 16 frames and 64x64, smaller for short clips.
+        kt = max(1, min(4, 1 + (frames - 1) // (stages + 1)))
+        self.pad = keras.layers.ZeroPadding3D(((0, 0), (1, 1), (1, 1)))
+        self.stages = []
+        for i in range(stages):
+            conv = keras.layers.Conv3D(
+                width * 2**i, (kt, 4, 4), (1, 2, 2), use_bias=i == 0
+            )
+            norm = None if i == 0 or spectral_norm else batch_norm(sync_bn)
+            self.stages.append((_maybe_sn(conv, spectral_norm), norm))
+        self.head = _maybe_sn(
+            keras.layers.Conv3D(1, (kt, 4, 4), (1, 2, 2)), spectral_norm
+        )
+        self.flatten = keras.layers.Flatten()
+
+    def call(self, video, training=False):
+        h = video
+        for conv, norm in self.stages:
+            h = conv(self.pad(h))
+            if norm is not None:
+                h = norm(h, training=training)
+            h = ops.leaky_relu(h, 0.2)
+        return self.flatten(self.head(self.pad(h)))
+
+
+@keras.saving.register_keras_serializable(package="tfvgan")
+class FrameGenerator(_Network):
+    """Renders frames from per-frame codes: (N, dim) -> (N, size, size, channels).
+
+    A 1x1 -> 4x4 transposed convolution, then stride-2 transposed-conv stages
+    with batch norm and ReLU, then a tanh output stage (MoCoGAN's image
+    generator; also TGAN's when ``fc_split`` is set, where two dense
+    projections of the slow and fast halves of the code are concatenated).
+
+    Reference:
+        Tulyakov et al. 2018, https://arxiv.org/abs/1707.04993
+    """
+
+    def __init__(
+        self,
+        size: int,
+        channels: int,
+        width: int = 64,
+        fc_split: int = 0,
+        output_activation: str = "tanh",
+        sync_bn: bool = False,
+        **kwargs,
+    ):
+        super().__init__(
+            size=size,
+            channels=channels,
+            width=width,
+            fc_split=fc_split,
+            output_activation=output_activation,
+            sync_bn=sync_bn,
+            **kwargs,
+        )
+        stages = num_stages(size)
+        self.fc_split = fc_split
+        if fc_split:
+            # TGAN: dense projections of the slow (content) and fast (frame)
+            # codes to 4x4 maps, concatenated; then stages to 1/2 the width.
+            c0 = 4 * width
+            self.fc = [
+                (keras.layers.Dense(16 * c0, use_bias=False), batch_norm(sync_bn))
+                for _ in range(2)
+            ]
+            self.reshape = keras.layers.Reshape((4, 4, c0))
+            widths = [max(8, 4 * width // 2**i) for i in range(stages)]
+            self.stages = [
+                (
+                    keras.layers.Conv2DTranspose(
+                        w, 4, 2, padding="same", use_bias=False
+                    ),
+                    batch_norm(sync_bn),
+                )
+                for w in widths
+            ]
+            self.out = keras.layers.Conv2DTranspose(
+                channels, 3, 1, padding="same", activation=output_activation
+            )
+        else:
+            widths = _stage_widths(width, stages, top=64)
+            self.stem = (
+                keras.layers.Conv2DTranspose(widths[0], 4, use_bias=False),
+                batch_norm(sync_bn),
+            )
+            self.stages = [
+                (
+                    keras.layers.Conv2DTranspose(
+                        w, 4, 2, padding="same", use_bias=False
+                    ),
+                    batch_norm(sync_bn),
+                )
+                for w in widths[1:]
+            ]
+            self.out = keras.layers.Conv2DTranspose(
+                channels, 4, 2, padding="same", activation=output_activation
+            )
+
+    def call(self, codes, training=False):
+        if self.fc_split:
+            halves = (codes[:, : self.fc_split], codes[:, self.fc_split :])
+            maps = [
+                self.reshape(ops.relu(bn(fc(x), training=training)))
+                for (fc, bn), x in zip(self.fc, halves)
+            ]
+            h = ops.concatenate(maps, axis=-1)
+        else:
+            h = ops.reshape(codes, (-1, 1, 1, codes.shape[-1]))
+            conv, bn = self.stem
+            h = ops.relu(bn(conv(h), training=training))
+        for conv, bn in self.stages:
+            h = ops.relu(bn(conv(h), training=training))
+        return self.out(h)
+
+
+@keras.saving.register_keras_serializable(package="tfvgan")
+class VideoGenerator3D(_Network):
+    """3D transposed-conv video generator from a code vector (VGAN streams).
+
+    `two_stream=True` adds VGAN's sigmoid mask over the foreground and a 2D
+    static background stream: ``video = m * fg + (1 - m) * bg``. With
+    `background_from_input`, the background is an input frame instead (the
+    image-conditioned generator: the clip is composed over the given frame).
+    The mask's mean magnitude is registered with `add_loss` (weight
+    `mask_l1`), the VGAN sparsity prior.
+
+    Reference:
+        Vondrick et al. 2016, https://arxiv.org/abs/1609.02612
+    """
+
+    def __init__(
+        self,
+        frames: int,
+        size: int,
+        channels: int,
+        width: int = 64,
+        two_stream: bool = True,
+        background_from_input: bool = False,
+        mask_l1: float = 0.0,
+        sync_bn: bool = False,
+        **kwargs,
+    ):
+        super().__init__(
+            frames=frames,
+            size=size,
+            channels=channels,
+            width=width,
+            two_stream=two_stream,
+            background_from_input=background_from_input,
+            mask_l1=mask_l1,
+            sync_bn=sync_bn,
+            **kwargs,
+        )
+        stages = num_stages(size)
+        t_start, t_strides = temporal_plan(frames, stages)
+        widths = _stage_widths(width, stages, top=64)
+        self.two_stream = two_stream
+        self.background_from_input = background_from_input
+        self.mask_l1 = mask_l1
+        self.stem = (
+            keras.layers.Conv3DTranspose(widths[0], (t_start, 4, 4), use_bias=False),
+            batch_norm(sync_bn),
+        )
+        self.stages = [
+            (
+                keras.layers.Conv3DTranspose(
+                    w, 4, (ts, 2, 2), padding="same", use_bias=False
+                ),
+                batch_norm(sync_bn),
+            )
+            for w, ts in zip(widths[1:], t_strides[:-1])
+        ]
+        self.fg = keras.layers.Conv3DTranspose(
+            channels, 4, (t_strides[-1], 2, 2), padding="same", activation="tanh"
+        )
+        if two_stream:
+            self.mask = keras.layers.Conv3DTranspose(
+                1, 4, (t_strides[-1], 2, 2), padding="same", activation="sigmoid"
+            )
+            if not background_from_input:
+                self.bg = FrameGenerator(size, channels, width=width, sync_bn=sync_bn)
+
+    def call(self, inputs, training=False):
+        if self.background_from_input:
+            code, background = inputs
+        else:
+            code, background = inputs, None
+        h = ops.reshape(code, (-1, 1, 1, 1, code.shape[-1]))
+        conv, bn = self.stem
+        h = ops.relu(bn(conv(h), training=training))
+        for conv, bn in self.stages:
+            h = ops.relu(bn(conv(h), training=training))
+        foreground = self.fg(h)
+        if not self.two_stream:
+            return foreground
+        mask = self.mask(h)
+        if background is None:
+            background = self.bg(code, training=training)
+        background = ops.expand_dims(background, 1)  # same for every frame
+        if training and self.mask_l1:
+            self.add_loss(self.mask_l1 * ops.mean(ops.abs(mask)))
+        return mask * foreground + (1.0 - mask) * background
+
+
+__all__ = [
+    "FrameGenerator",
+    "ImageDiscriminator",
+    "PatchVideoDiscriminator",
+    "TileToVideo",
+    "VideoDiscriminator",
+    "VideoGenerator3D",
+    "check_shape",
+    "num_stages",
+    "temporal_plan",
+]

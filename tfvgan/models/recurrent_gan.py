@@ -1,0 +1,250 @@
+"""`RecurrentGAN`: MoCoGAN, recurrent motion codes over a fixed content code."""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from tfvgan.layers import ImageEncoder
+from tfvgan.models import networks
+from tfvgan.models.video_gan import VideoGAN
+
+
+@keras.saving.register_keras_serializable(package="tfvgan")
+class MotionContentGenerator(networks._Network):
+    """MoCoGAN generator: a GRU turns noise into motion codes `z_t`.
+
+    The flat noise vector is split into a content code (fixed per clip), the
+    GRU's initial state and one innovation per frame:
+    ``latent_dim = content_dim + motion_dim * (frames + 1)``. Each frame is
+    rendered from ``[z_content, z_t]``; with `autoregressive=True`, from
+    ``[z_content, z_t, encode(x_{t-1})]`` (the founding article's recurrent
+    form: each frame from its code and the previous frame).
+
+    Reference:
+        Tulyakov et al. 2018, https://arxiv.org/abs/1707.04993
+    """
+
+    def __init__(
+        self,
+        frames: int,
+        size: int,
+        channels: int,
+        content_dim: int = 50,
+        motion_dim: int = 10,
+        width: int = 64,
+        autoregressive: bool = False,
+        sync_bn: bool = False,
+        **kwargs,
+    ):
+        super().__init__(
+            frames=frames,
+            size=size,
+            channels=channels,
+            content_dim=content_dim,
+            motion_dim=motion_dim,
+            width=width,
+            autoregressive=autoregressive,
+            sync_bn=sync_bn,
+            **kwargs,
+        )
+        self.frames = frames
+        self.size = size
+        self.channels = channels
+        self.content_dim = content_dim
+        self.motion_dim = motion_dim
+        self.autoregressive = autoregressive
+        self.gru = keras.layers.GRU(motion_dim, return_sequences=True)
+        self.frame_generator = networks.FrameGenerator(
+            size, channels, width=width, sync_bn=sync_bn
+        )
+        if autoregressive:
+            self.frame_encoder = ImageEncoder(size, dim=content_dim, width=width // 2)
+
+    def call(self, noise, training=False):
+        c, m, t = self.content_dim, self.motion_dim, self.frames
+        content = noise[:, :c]
+        h0 = noise[:, c : c + m]
+        eps = ops.reshape(noise[:, c + m :], (-1, t, m))
+        motion = self.gru(eps, initial_state=h0)  # (B, T, M)
+        if not self.autoregressive:
+            codes = ops.concatenate(
+                [ops.repeat(ops.expand_dims(content, 1), t, axis=1), motion], axis=-1
+            )
+            frames = self.frame_generator(
+                ops.reshape(codes, (-1, c + m)), training=training
+            )
+            return ops.reshape(frames, (-1, t, self.size, self.size, self.channels))
+        previous = ops.zeros((ops.shape(noise)[0], self.size, self.size, self.channels))
+        outputs = []
+        for step in range(t):
+            memory = self.frame_encoder(previous)
+            code = ops.concatenate([content + memory, motion[:, step]], axis=-1)
+            previous = self.frame_generator(code, training=training)
+            outputs.append(previous)
+        return ops.stack(outputs, axis=1)
+
+
+@keras.saving.register_keras_serializable(package="tfvgan")
+class DualDiscriminator(networks._Network):
+    """MoCoGAN's two critics: a video critic and an image (single-frame) critic.
+
+    Called on ``[video, frame]``; returns ``[video_logits, image_logits]``.
+    """
+
+    def __init__(
+        self,
+        frames: int,
+        size: int,
+        channels: int,
+        width: int = 64,
+        spectral_norm: bool = False,
+        sync_bn: bool = False,
+        **kwargs,
+    ):
+        super().__init__(
+            frames=frames,
+            size=size,
+            channels=channels,
+            width=width,
+            spectral_norm=spectral_norm,
+            sync_bn=sync_bn,
+            **kwargs,
+        )
+        self.video_critic = networks.PatchVideoDiscriminator(
+            frames, size, channels, width, spectral_norm=spectral_norm, sync_bn=sync_bn
+        )
+        self.image_critic = networks.ImageDiscriminator(
+            size, channels, width, spectral_norm=spectral_norm, sync_bn=sync_bn
+        )
+
+    def call(self, inputs, training=False):
+        video, frame = inputs
+        return [
+            self.video_critic(video, training=training),
+            self.image_critic(frame, training=training),
+        ]
+
+
+@keras.saving.register_keras_serializable(package="tfvgan")
+class RecurrentGAN(VideoGAN):
+    """Recurrent GAN (MoCoGAN): motion and content decomposed.
+
+    A GRU produces per-frame motion codes, concatenated with one content code
+    per clip and rendered frame by frame by an image generator. Two critics
+    score real and fake in both the D and the G step: an image critic on one
+    random frame per clip and a video critic on the clip; their losses add.
+    `autoregressive=True` feeds each frame back into the next (the founding
+    article's RNN-GAN form).
+
+    The generator's noise is one flat vector,
+    ``latent_dim = content_dim + motion_dim * (frames + 1)``
+    (content code, GRU initial state, one innovation per frame), so every
+    variant exports the same `noise` signature.
+
+    Args:
+        frames: frames per clip (16 in the paper).
+        size: frame size, one of 16, 32, 64, 128, 256 (64 in the paper).
+        channels: 1 or 3.
+        content_dim: content code size (50 in the paper).
+        motion_dim: motion code size (10 in the paper).
+        width: generator width multiplier (64 = the paper's widths).
+        d_width: width of both critics.
+        autoregressive: condition each frame on the previous one.
+        spectral_norm: spectral normalization on the critics.
+        sync_bn: synchronized batch norm under `tf.distribute`.
+        seed: seed of the model's random stream.
+        **kwargs: passed to `VideoGAN` / `keras.Model`.
+
+    Example:
+
+    ```python
+    gan = tfvgan.models.RecurrentGAN(frames=8, size=32, channels=1, width=16)
+    gan.compile()
+    gan.latent_dim  # 50 + 10 * 9 = 140
+    ```
+
+    Reference:
+        Tulyakov et al. 2018, "MoCoGAN: Decomposing Motion and Content for
+        Video Generation", https://arxiv.org/abs/1707.04993
+    """
+
+    _serialize_networks = False
+    preset_family = "recurrent"
+
+    def __init__(
+        self,
+        frames: int = 16,
+        size: int = 64,
+        channels: int = 3,
+        content_dim: int = 50,
+        motion_dim: int = 10,
+        width: int = 64,
+        d_width: int = 64,
+        autoregressive: bool = False,
+        spectral_norm: bool = False,
+        sync_bn: bool = False,
+        seed: int | None = None,
+        **kwargs,
+    ):
+        networks.check_shape(frames, size, channels)
+        for key in ("condition_type", "condition_shape", "latent_dim"):
+            kwargs.pop(key, None)
+        generator = MotionContentGenerator(
+            frames,
+            size,
+            channels,
+            content_dim=content_dim,
+            motion_dim=motion_dim,
+            width=width,
+            autoregressive=autoregressive,
+            sync_bn=sync_bn,
+        )
+        discriminator = DualDiscriminator(
+            frames,
+            size,
+            channels,
+            d_width,
+            spectral_norm=spectral_norm,
+            sync_bn=sync_bn,
+        )
+        super().__init__(
+            generator=generator,
+            discriminator=discriminator,
+            latent_dim=content_dim + motion_dim * (frames + 1),
+            frames=frames,
+            size=size,
+            channels=channels,
+            seed=seed,
+            **kwargs,
+        )
+        self.content_dim = content_dim
+        self.motion_dim = motion_dim
+        self.width = width
+        self.d_width = d_width
+        self.autoregressive = autoregressive
+        self.spectral_norm = spectral_norm
+        self.sync_bn = sync_bn
+
+    def discriminate(self, videos, condition=None, training=False):
+        # The image critic sees one random frame of each clip.
+        batch = tf.shape(videos)[0]
+        index = self.random_uniform(batch, (), maxval=self.frames, dtype=tf.int32)
+        frame = tf.gather(videos, index, batch_dims=1)
+        return self.discriminator([videos, frame], training=training)
+
+    def get_config(self):
+        config = super().get_config()
+        for key in ("condition_type", "condition_shape", "latent_dim"):
+            config.pop(key)
+        config.update(
+            content_dim=self.content_dim,
+            motion_dim=self.motion_dim,
+            width=self.width,
+            d_width=self.d_width,
+            autoregressive=self.autoregressive,
+            spectral_norm=self.spectral_norm,
+            sync_bn=self.sync_bn,
+        )
+        return config
