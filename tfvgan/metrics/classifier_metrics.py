@@ -82,8 +82,10 @@ def inception_score_from_predictions(
         part = log_p[i * split_size : (i + 1) * split_size]
         p = np.exp(part)
         log_marginal = np.log(p.mean(axis=0))
-        # p * log p -> 0 where p == 0; the marginal is > 0 wherever p is.
-        terms = np.where(p > 0, p * (part - log_marginal), 0.0)
+        # p log p -> 0 where p == 0 (the masked branch is -inf * 0 = nan);
+        # the marginal is > 0 wherever p is.
+        with np.errstate(invalid="ignore"):
+            terms = np.where(p > 0, p * (part - log_marginal), 0.0)
         scores.append(np.exp(terms.sum(axis=1).mean()))
     scores = np.asarray(scores)
     return float(scores.mean()), float(scores.std())

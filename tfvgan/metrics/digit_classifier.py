@@ -127,6 +127,8 @@ def build_digit_classifier(
 def _targets(labels: Any, num_videos: int, num_classes: int) -> tuple[np.ndarray, bool]:
     """Class ids `(N,)` -> sparse targets; `(N, k)` digit ids -> multi-hot."""
     labels = np.asarray(labels)
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels[:, 0]
     if labels.shape[:1] != (num_videos,) or labels.ndim not in (1, 2):
         raise ValueError(
             f"expected labels of shape ({num_videos},) or ({num_videos}, "
@@ -150,7 +152,7 @@ def train_digit_classifier(
     videos: Any,
     labels: Any,
     num_classes: int = 10,
-    epochs: int = 5,
+    epochs: int = 15,
     batch_size: int = 32,
     learning_rate: float = 2e-3,
     seed: int | None = 0,
@@ -162,9 +164,9 @@ def train_digit_classifier(
     Args:
         videos: `(N, frames, height, width, channels)`, uint8 in `[0, 255]`
             or float in `[-1, 1]`.
-        labels: class ids `(N,)` (softmax classifier), or digit ids
-            `(N, num_digits)` for clips holding several digits (multi-label,
-            sigmoid loss on multi-hot targets).
+        labels: class ids `(N,)` or `(N, 1)` (softmax classifier), or digit
+            ids `(N, num_digits)` for clips holding several digits
+            (multi-label, sigmoid loss on multi-hot targets).
         num_classes: number of classes.
         epochs: training epochs.
         batch_size: training batch size.
@@ -180,8 +182,10 @@ def train_digit_classifier(
     Example:
 
     ```python
-    videos, labels, _ = tfvgan.data.moving_digits_arrays(2000, 16, 64, 1, 0)
-    model = train_digit_classifier(videos, labels, epochs=5)
+    videos, labels, _ = tfvgan.data.moving_digits_arrays(
+        num_videos=2000, frames=16, size=64
+    )
+    model = train_digit_classifier(videos, labels[:, 0], epochs=15)
     ```
     """
     videos = _to_float_videos(videos)
@@ -248,7 +252,8 @@ class DigitFeatures:
             raise ValueError(
                 f"model {model.name!r} has no layer {layer_name!r}; layers: {names}"
             ) from error
-        self.feature_model = keras.Model(model.inputs, layer.output)
+        inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+        self.feature_model = keras.Model(inputs, layer.output)
 
     @property
     def input_shape(self) -> tuple:
@@ -286,7 +291,7 @@ def load_digit_extractor(
     channels: int = 1,
     num_classes: int = 10,
     num_videos: int = 2000,
-    epochs: int = 5,
+    epochs: int = 15,
     seed: int = 0,
     retrain: bool = False,
     data_fn: Callable[..., tuple[Any, Any, Any]] | None = None,
@@ -298,7 +303,7 @@ def load_digit_extractor(
     _n{num_videos}_e{epochs}_seed{seed}.keras` in `cache_dir`; if absent (or
     `retrain`), generates `num_videos` clips with
     `tfvgan.data.moving_digits_arrays(num_videos, frames, size, channels,
-    seed)`, trains `train_digit_classifier` on them and saves the model
+    seed)` (one digit per clip), trains `train_digit_classifier` on them and saves the model
     there. Nothing is downloaded.
 
     Args:
@@ -312,8 +317,9 @@ def load_digit_extractor(
         epochs: training epochs.
         seed: data and initialiser seed.
         retrain: train (and overwrite the cache) even if a file exists.
-        data_fn: replacement for `tfvgan.data.moving_digits_arrays`, same
-            signature and `(videos, labels, captions)` return.
+        data_fn: replacement for `tfvgan.data.moving_digits_arrays`, called
+            with keywords `num_videos, frames, size, channels, seed`; returns
+            `(videos, labels, captions)`.
         verbose: Keras `fit` verbosity.
 
     Returns:
@@ -338,7 +344,10 @@ def load_digit_extractor(
         return DigitFeatures(keras.saving.load_model(path))
     if data_fn is None:
         from tfvgan.data import moving_digits_arrays as data_fn
-    videos, labels, _ = data_fn(num_videos, frames, size, channels, seed)
+    # Keywords: moving_digits_arrays has num_digits between size and channels.
+    videos, labels, _ = data_fn(
+        num_videos=num_videos, frames=frames, size=size, channels=channels, seed=seed
+    )
     model = train_digit_classifier(
         videos,
         labels,
