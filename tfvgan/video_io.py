@@ -8,8 +8,10 @@ This is the uint8 edge of the tensor contract: files hold uint8 frames
 
 Decoding uses the ffmpeg binary bundled with ``imageio-ffmpeg`` (run as a
 subprocess with an argument list, never through a shell); PyAV is the
-fallback when that binary is unavailable. GIFs are written with Pillow through
-imageio, other containers with ffmpeg through imageio-ffmpeg.
+fallback when that binary is unavailable. Files are written with the same
+binary (through imageio-ffmpeg for video containers, one-palette GIFs
+directly); Pillow, via imageio, writes GIFs when the binary is missing.
+Metadata (`probe_video`) comes from PyAV, without decoding.
 
 Example:
 
@@ -46,7 +48,7 @@ __all__ = [
 VIDEO_EXTENSIONS = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".gif")
 
 _RESIZE_MODES = ("crop", "pad", "stretch")
-# Encoder per container for write_video; GIF goes through Pillow instead.
+# Encoder per container for write_video; GIF has its own path (_write_gif).
 _WRITE_CODECS = {
     ".mp4": "libx264",
     ".mov": "libx264",
@@ -270,8 +272,7 @@ def probe_video(path: str | os.PathLike) -> VideoInfo:
             raise VideoDecodeError(f"cannot open {path!r} as a video: {err}") from err
     if frames < 1 or height < 1 or width < 1:
         raise VideoDecodeError(
-            f"{path!r} has no decodable frames (frames={frames}, "
-            f"size={height}x{width})"
+            f"{path!r} has no decodable frames (frames={frames}, size={height}x{width})"
         )
     return VideoInfo(path, frames, height, width, fps)
 
@@ -424,14 +425,18 @@ def read_video(
     if start < 0 or step < 1:
         raise ValueError(f"expected start >= 0 and step >= 1, got {start}, {step}")
     if backend not in ("auto", "ffmpeg", "pyav"):
-        raise ValueError(f"expected backend 'auto', 'ffmpeg' or 'pyav', got {backend!r}")
+        raise ValueError(
+            f"expected backend 'auto', 'ffmpeg' or 'pyav', got {backend!r}"
+        )
     if not os.path.isfile(path):
         raise VideoDecodeError(f"{path!r} is not a file")
     exe = _ffmpeg_exe() if backend in ("auto", "ffmpeg") else None
     if backend == "ffmpeg" and exe is None:
         raise VideoDecodeError("backend='ffmpeg' but imageio-ffmpeg is unavailable")
     if exe is not None:
-        return _read_ffmpeg(exe, path, frames, start, step, size, resize, channels, timeout)
+        return _read_ffmpeg(
+            exe, path, frames, start, step, size, resize, channels, timeout
+        )
     return _read_pyav(path, frames, start, step, size, resize, channels)
 
 
@@ -449,14 +454,47 @@ def _as_video_uint8(video) -> np.ndarray:
     return video
 
 
+def _write_gif(path: str, video: np.ndarray, fps: float) -> None:
+    exe = _ffmpeg_exe()
+    if exe is None:
+        import imageio.v3 as iio
+
+        frames = video[..., 0] if video.shape[-1] == 1 else video
+        iio.imwrite(
+            path, frames, extension=".gif", plugin="pillow", duration=1000 / fps, loop=0
+        )
+        return
+    t, h, w, _ = video.shape
+    rgb = np.repeat(video, 3, axis=-1) if video.shape[-1] == 1 else video
+    # One palette for the whole clip (palettegen sees every frame), no
+    # dithering: flat regions stay flat and gray stays exactly gray.
+    palette = (
+        "split[a][b];[a]palettegen=stats_mode=full:reserve_transparent=0[p];"
+        "[b][p]paletteuse=dither=none"
+    )
+    cmd = [
+        exe, "-nostdin", "-v", "error", "-y",
+        "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}",
+        "-framerate", str(fps), "-i", "-",
+        "-filter_complex", palette, "-loop", "0", "-f", "gif", path,
+    ]  # fmt: skip
+    result = subprocess.run(
+        cmd, input=np.ascontiguousarray(rgb).tobytes(), capture_output=True, check=False
+    )
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip()[-500:]
+        raise OSError(f"ffmpeg could not write {path!r}: {message}")
+
+
 def write_video(path: str | os.PathLike, video, fps: float = 8) -> str:
     """Writes a clip to a GIF or video file, the format chosen by extension.
 
-    GIF is written with Pillow (via imageio), looping forever; mp4, mov, mkv
-    and avi with H.264 and webm with VP9 (via imageio-ffmpeg). H.264 uses
-    yuv420p (plays everywhere) when height and width are even and yuv444p
-    otherwise, so the size is never altered. Pillow merges identical
-    consecutive GIF frames into one longer frame; the timing is preserved.
+    GIF is written with imageio-ffmpeg's ffmpeg (one palette for the clip,
+    no dithering, looping forever; Pillow via imageio when the binary is
+    missing, which merges identical consecutive frames); mp4, mov, mkv and
+    avi with H.264 and webm with VP9 (via imageio-ffmpeg). H.264 uses yuv420p
+    (plays everywhere) when height and width are even and yuv444p otherwise,
+    so the size is never altered.
 
     Args:
         path: Output file; its extension picks the format.
@@ -486,12 +524,7 @@ def write_video(path: str | os.PathLike, video, fps: float = 8) -> str:
         raise ValueError(f"expected fps > 0, got {fps!r}")
     video = _as_video_uint8(video)
     if ext == ".gif":
-        import imageio.v3 as iio
-
-        frames = video[..., 0] if video.shape[-1] == 1 else video
-        iio.imwrite(
-            path, frames, extension=".gif", plugin="pillow", duration=1000.0 / fps, loop=0
-        )
+        _write_gif(path, video, fps)
         return path
 
     import imageio_ffmpeg
@@ -501,7 +534,9 @@ def write_video(path: str | os.PathLike, video, fps: float = 8) -> str:
     t, h, w, _ = video.shape
     codec = _WRITE_CODECS[ext]
     pix_fmt = "yuv420p" if (h % 2 == 0 and w % 2 == 0) else "yuv444p"
-    output_params = ["-crf", "18"] if codec == "libx264" else ["-b:v", "0", "-crf", "30"]
+    output_params = (
+        ["-crf", "18"] if codec == "libx264" else ["-b:v", "0", "-crf", "30"]
+    )
     writer = imageio_ffmpeg.write_frames(
         path,
         (w, h),

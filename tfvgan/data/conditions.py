@@ -49,9 +49,7 @@ def check_condition(condition, available=CONDITIONS) -> None:
         available: The conditions the calling source supports.
     """
     if condition not in available:
-        raise ValueError(
-            f"expected condition in {tuple(available)}, got {condition!r}"
-        )
+        raise ValueError(f"expected condition in {tuple(available)}, got {condition!r}")
 
 
 def video_condition(video: tf.Tensor, condition: str, downscale: int = 4) -> tf.Tensor:
@@ -92,9 +90,7 @@ def video_condition(video: tf.Tensor, condition: str, downscale: int = 4) -> tf.
     # avg_pool over (H, W) is the exact area downscale for integer factors.
     frames = tf.reshape(video, [-1, *video.shape[-3:]])
     pooled = tf.nn.avg_pool2d(frames, downscale, downscale, "VALID")
-    return tf.reshape(
-        pooled, [*tf.unstack(tf.shape(video)[:-3]), *pooled.shape[1:]]
-    )
+    return tf.reshape(pooled, [*tf.unstack(tf.shape(video)[:-3]), *pooled.shape[1:]])
 
 
 def caption_vectorizer(

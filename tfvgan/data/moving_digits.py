@@ -144,7 +144,9 @@ def moving_digits_arrays(
         raise ValueError(f"expected channels 1 or 3, got {channels!r}")
     glyph_size = size // 2 if glyph_size is None else glyph_size
     if not isinstance(glyph_size, int) or not 1 <= glyph_size <= size:
-        raise ValueError(f"expected glyph_size an int in [1, {size}], got {glyph_size!r}")
+        raise ValueError(
+            f"expected glyph_size an int in [1, {size}], got {glyph_size!r}"
+        )
 
     rng = np.random.default_rng(seed)
     n, t, d, g = num_videos, frames, num_digits, glyph_size
@@ -154,7 +156,9 @@ def moving_digits_arrays(
         speed = (max(1.0, 0.6 * base), max(1.0, 1.2 * base))
     low, high = speed
     if not 0 <= low <= high:
-        raise ValueError(f"expected speed (low, high) with 0 <= low <= high, got {speed}")
+        raise ValueError(
+            f"expected speed (low, high) with 0 <= low <= high, got {speed}"
+        )
 
     images, targets = _digit_images()
     sample = rng.integers(0, len(images), size=(n, d))

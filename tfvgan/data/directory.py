@@ -1,0 +1,583 @@
+"""`video_dataset_from_directory`: the video twin of Keras' image loader."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import hashlib
+import logging
+import os
+import threading
+
+import numpy as np
+import tensorflow as tf
+
+from tfvgan import video_io
+from tfvgan.data import _common
+from tfvgan.data import conditions as conditions_lib
+
+__all__ = ["DecodeStats", "video_dataset_from_directory"]
+
+logger = logging.getLogger("tfvgan.data")
+
+_ON_ERROR = ("skip", "raise")
+_SUBSETS = ("training", "validation", "both")
+
+
+@dataclasses.dataclass
+class DecodeStats:
+    """What happened to the files of a directory dataset.
+
+    Available as ``dataset.stats``. Probing (at construction) and decoding
+    (during iteration, possibly in several threads) both record here.
+
+    Attributes:
+        directory: The folder indexed.
+        files_found: Video files found (matching extensions) for this subset.
+        files_ignored: Files without a video extension, left out.
+        skipped: ``{path: reason}`` for every file left out so far: unreadable,
+            corrupt, zero frames, or too short with ``short_videos="skip"``.
+        decode_failures: Failed decodes during iteration (a file that fails
+            is then skipped in later epochs without another attempt).
+    """
+
+    directory: str
+    files_found: int = 0
+    files_ignored: int = 0
+    skipped: dict[str, str] = dataclasses.field(default_factory=dict)
+    decode_failures: int = 0
+    _lock: threading.Lock = dataclasses.field(
+        default_factory=threading.Lock, repr=False, compare=False
+    )
+
+    @property
+    def num_skipped(self) -> int:
+        """Number of distinct files left out so far."""
+        return len(self.skipped)
+
+    @property
+    def num_used(self) -> int:
+        """Files found minus files skipped."""
+        return self.files_found - self.num_skipped
+
+    def record(self, path: str, reason: str, during_decode: bool = False) -> None:
+        """Marks `path` as skipped, logging a warning naming it."""
+        with self._lock:
+            first = path not in self.skipped
+            self.skipped.setdefault(path, reason)
+            if during_decode:
+                self.decode_failures += 1
+            count = len(self.skipped)
+        if first:
+            logger.warning(
+                "skipping video %s: %s (%d skipped so far)", path, reason, count
+            )
+
+    def summary(self) -> str:
+        """One line: files found, used and skipped."""
+        return (
+            f"{self.directory}: {self.files_found} video files found, "
+            f"{self.num_used} used, {self.num_skipped} skipped, "
+            f"{self.files_ignored} non-video files ignored"
+        )
+
+
+def _index_directory(directory, labels, follow_links):
+    """Sorted video paths, per-file labels (or None), class names, ignored count."""
+    extensions = video_io.VIDEO_EXTENSIONS
+    ignored = 0
+
+    def walk(folder):
+        nonlocal ignored
+        found = []
+        for root, dirs, files in os.walk(folder, followlinks=follow_links):
+            dirs.sort()
+            for name in sorted(files):
+                if name.startswith("."):
+                    continue
+                if os.path.splitext(name)[1].lower() in extensions:
+                    found.append(os.path.join(root, name))
+                else:
+                    ignored += 1
+        return found
+
+    if labels == "inferred":
+        subdirs = sorted(
+            entry.name
+            for entry in os.scandir(directory)
+            if entry.is_dir(follow_symlinks=follow_links)
+            and not entry.name.startswith(".")
+        )
+        class_names, paths, file_labels = [], [], []
+        for name in subdirs:
+            found = walk(os.path.join(directory, name))
+            if found:
+                file_labels += [len(class_names)] * len(found)
+                class_names.append(name)
+                paths += found
+        if paths:
+            return paths, file_labels, class_names, ignored
+        # No class folders: the videos sit directly in `directory`, unlabelled.
+        ignored = 0
+        return sorted(walk(directory)), None, [], ignored
+    paths = sorted(walk(directory))
+    if labels is None:
+        return paths, None, [], ignored
+    labels = list(labels)
+    if len(labels) != len(paths):
+        raise ValueError(
+            f"expected one label per video file ({len(paths)} files found in "
+            f"{directory!r}, sorted by path), got {len(labels)} labels"
+        )
+    return paths, [int(x) for x in labels], [], ignored
+
+
+def _split(paths, file_labels, validation_split, subset, seed, shuffle):
+    if validation_split is None:
+        if subset is not None:
+            raise ValueError(
+                f"subset={subset!r} needs validation_split, got validation_split=None"
+            )
+        return [(paths, file_labels)]
+    if not 0 < validation_split < 1:
+        raise ValueError(
+            f"expected validation_split in (0, 1), got {validation_split!r}"
+        )
+    _common.check_choice("subset", subset, _SUBSETS)
+    if shuffle and seed is None:
+        raise ValueError(
+            "validation_split with shuffle=True needs a seed so the training and "
+            "validation subsets do not overlap; got seed=None"
+        )
+    order = np.arange(len(paths))
+    if shuffle:
+        order = np.random.default_rng(seed).permutation(len(paths))
+    num_val = int(validation_split * len(paths))
+    parts = {
+        "training": order[: len(paths) - num_val],
+        "validation": order[len(paths) - num_val :],
+    }
+    wanted = ["training", "validation"] if subset == "both" else [subset]
+    out = []
+    for name in wanted:
+        index = sorted(parts[name])
+        out.append(
+            (
+                [paths[i] for i in index],
+                None if file_labels is None else [file_labels[i] for i in index],
+            )
+        )
+    return out
+
+
+def _clip_indices(n, frames, step, random_value, random_clip, short_videos):
+    span = (frames - 1) * step + 1
+    start = 0
+    if random_clip:
+        start = int(abs(int(random_value)) % (max(n - span, 0) + 1))
+    indices = start + np.arange(frames) * step
+    if short_videos == "loop":
+        return indices % n
+    return np.minimum(indices, n - 1)
+
+
+def _cache_path(cache_dir, path, size, resize, channels) -> str:
+    stat = os.stat(path)
+    key = f"{os.path.abspath(path)}|{stat.st_mtime_ns}|{stat.st_size}|{size}|{resize}|{channels}"
+    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+    stem = os.path.splitext(os.path.basename(path))[0][:40]
+    return os.path.join(cache_dir, f"{stem}-{digest}.npy")
+
+
+class _Decoder:
+    """The Python side of the decode map (runs under `tf.numpy_function`).
+
+    Returns ``(clip, ok)``; a failed decode gives ``ok=False`` and a zero
+    clip, filtered out downstream, so one bad file never stops the pipeline.
+    """
+
+    def __init__(
+        self,
+        frames,
+        frame_step,
+        size,
+        resize,
+        channels,
+        random_clip,
+        short_videos,
+        on_error,
+        cache_dir,
+        stats,
+        files,
+    ):
+        self.files = files  # [(path, num_frames, label)]
+        self.frames = frames
+        self.step = frame_step
+        self.size = size
+        self.resize = resize
+        self.channels = channels
+        self.random_clip = random_clip
+        self.short_videos = short_videos
+        self.on_error = on_error
+        self.cache_dir = cache_dir
+        self.stats = stats
+        self.span = (frames - 1) * frame_step + 1
+
+    def _read_all(self, path):
+        if self.cache_dir is None:
+            return video_io.read_video(
+                path, size=self.size, resize=self.resize, channels=self.channels
+            )
+        cached = _cache_path(
+            self.cache_dir, path, self.size, self.resize, self.channels
+        )
+        if os.path.exists(cached):
+            try:
+                return np.load(cached, mmap_mode="r", allow_pickle=False)
+            except (OSError, ValueError):
+                pass  # A damaged cache entry: decode again and overwrite it.
+        video = video_io.read_video(
+            path, size=self.size, resize=self.resize, channels=self.channels
+        )
+        # Write then rename, so a parallel reader never sees half a file.
+        tmp = f"{cached}.{os.getpid()}.{threading.get_ident()}.tmp"
+        with open(tmp, "wb") as f:
+            np.save(f, video, allow_pickle=False)
+        os.replace(tmp, cached)
+        return video
+
+    def _clip(self, path, num_frames, random_value):
+        if self.cache_dir is not None:
+            video = self._read_all(path)
+            return self._take(path, video, random_value)
+        if num_frames >= self.span:
+            start = _clip_indices(
+                num_frames,
+                self.frames,
+                self.step,
+                random_value,
+                self.random_clip,
+                "pad",
+            )[0]
+            clip = video_io.read_video(
+                path,
+                frames=self.frames,
+                start=int(start),
+                step=self.step,
+                size=self.size,
+                resize=self.resize,
+                channels=self.channels,
+            )
+            if len(clip) == self.frames:
+                return clip
+            # The container over-stated its length; fall back to the real one.
+        return self._take(path, self._read_all(path), random_value)
+
+    def _take(self, path, video, random_value):
+        n = len(video)
+        if n < self.span and self.short_videos == "skip":
+            raise video_io.VideoDecodeError(
+                f"{n} frames decoded, fewer than the {self.span} a clip needs "
+                f"(frames={self.frames}, frame_step={self.step})"
+            )
+        indices = _clip_indices(
+            n, self.frames, self.step, random_value, self.random_clip, self.short_videos
+        )
+        return np.asarray(video[indices])
+
+    def __call__(self, index, random_value):
+        """Clip of file `index`, or of the next good file if that one fails.
+
+        Returns ``(clip, label)``. Filling a failed file's slot keeps the epoch
+        length (and ``dataset.cardinality()``) fixed.
+        """
+        n = len(self.files)
+        for attempt in range(n):
+            path, num_frames, label = self.files[(int(index) + attempt) % n]
+            if path in self.stats.skipped:
+                continue
+            try:
+                clip = self._clip(path, num_frames, random_value)
+            except Exception as err:
+                if self.on_error == "raise":
+                    raise video_io.VideoDecodeError(
+                        f"cannot decode {path!r}: {err}"
+                    ) from err
+                self.stats.record(path, f"decode failed: {err}", during_decode=True)
+                continue
+            return np.ascontiguousarray(clip, dtype=np.uint8), np.int32(label)
+        raise video_io.VideoDecodeError(
+            f"every one of the {n} video files failed to decode; {self.stats.summary()}"
+        )
+
+
+def _probe_all(paths, span, short_videos, on_error, stats, max_workers=8):
+    """Frame counts of the usable files; records and logs the others."""
+
+    def probe(path):
+        try:
+            return video_io.probe_video(path), None
+        except Exception as err:
+            return None, err
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers) as pool:
+        results = list(pool.map(probe, paths))
+    kept = []
+    for path, (info, err) in zip(paths, results, strict=True):
+        if err is not None:
+            if on_error == "raise":
+                raise video_io.VideoDecodeError(f"cannot read {path!r}: {err}") from err
+            stats.record(path, f"unreadable: {err}")
+        elif info.frames < span and short_videos == "skip":
+            stats.record(
+                path,
+                f"{info.frames} frames, fewer than the {span} a clip needs "
+                "(short_videos='skip'; use 'loop' or 'pad' to keep it)",
+            )
+        else:
+            kept.append((path, info.frames))
+    return kept
+
+
+def video_dataset_from_directory(
+    directory: str | os.PathLike,
+    frames: int = 16,
+    size: int | tuple[int, int] = 64,
+    frame_step: int = 1,
+    batch_size: int | None = 32,
+    labels: str | list[int] | None = "inferred",
+    condition: str | None = "auto",
+    channels: int = 3,
+    shuffle: bool = True,
+    seed: int | None = None,
+    validation_split: float | None = None,
+    subset: str | None = None,
+    random_clip: bool = True,
+    resize: str = "crop",
+    flip: bool = False,
+    short_videos: str = "skip",
+    on_error: str = "skip",
+    cache_dir: str | os.PathLike | None = None,
+    repeat: bool = False,
+    downscale: int = 4,
+    follow_links: bool = False,
+    num_parallel_calls: int = tf.data.AUTOTUNE,
+):
+    """Video clips from a folder of files, one sub-folder per class.
+
+    The video twin of `keras.utils.image_dataset_from_directory`::
+
+        directory/
+            walking/ a.mp4 b.avi ...
+            running/ c.mkv d.gif ...
+
+    Files with the extensions in `tfvgan.video_io.VIDEO_EXTENSIONS` (any
+    case) are used; other files are ignored. Each file is probed up front
+    (container metadata, no decoding): unreadable, empty and zero-frame files,
+    and with ``short_videos="skip"`` files shorter than a clip, are skipped
+    with a warning naming them, and the count is logged and kept in
+    ``dataset.stats``. A file that fails later, while decoding, is recorded
+    and logged the same way and its slot in the epoch is filled with a clip
+    of the next good file: the pipeline goes on and the epoch length (and
+    ``dataset.cardinality()``) stays fixed. Clips are decoded in parallel
+    (ffmpeg subprocesses under ``map(num_parallel_calls=...)``), each epoch
+    from a new random start.
+
+    Args:
+        directory: The folder.
+        frames: Frames per clip.
+        size: Output size, int or ``(height, width)``.
+        frame_step: Stride between clip frames.
+        batch_size: Batch size (``drop_remainder=True``), or None.
+        labels: ``"inferred"`` (class ids from sub-folder names, sorted; when
+            there are no sub-folders the files in `directory` are used
+            unlabelled), None (all files under `directory`, unlabelled), or a
+            list of ints, one per file in sorted path order.
+        condition: ``"auto"`` (``"label"`` when there are labels, else None),
+            None, ``"label"`` (int32 ``()``), ``"first_frame"`` or
+            ``"low_res"``; see `tfvgan.data.conditions`.
+        channels: 3 (RGB) or 1 (grayscale); files are converted as needed.
+        shuffle: Shuffle the files every epoch.
+        seed: Seed of the shuffle, the split, clip starts and flips.
+        validation_split: Fraction of files held out, or None.
+        subset: With `validation_split`: ``"training"``, ``"validation"`` or
+            ``"both"`` (returns a ``(training, validation)`` tuple).
+        random_clip: Random clip start per epoch, else the first frame.
+        resize: ``"crop"`` (keep aspect, centre crop), ``"pad"`` (keep aspect,
+            letterbox) or ``"stretch"``.
+        flip: Random horizontal flips.
+        short_videos: Files shorter than ``(frames - 1) * frame_step + 1``:
+            ``"skip"``, ``"loop"`` (wrap around) or ``"pad"`` (repeat the last
+            frame).
+        on_error: ``"skip"`` (warn and go on) or ``"raise"`` (a bad file is
+            fatal: `tfvgan.video_io.VideoDecodeError` at construction, or an
+            error from the iterator during decoding).
+        cache_dir: Opt-in decode-once cache: each file is decoded whole at
+            `size`/`channels` on first use and kept as a ``.npy`` of uint8
+            frames there; later epochs slice clips from it. Keyed on path,
+            mtime, file size, `size`, `resize` and `channels`.
+        repeat: Repeat forever.
+        downscale: Factor for ``condition="low_res"``.
+        follow_links: Follow symbolic links to folders.
+        num_parallel_calls: Parallel decodes (default AUTOTUNE).
+
+    Returns:
+        A `tf.data.Dataset` of float32 videos ``(frames, height, width,
+        channels)`` in ``[-1, 1]`` (batched if `batch_size` is set), or of
+        ``(video, condition)`` pairs, with attributes ``class_names`` (list of
+        str), ``file_paths`` (the files used) and ``stats`` (`DecodeStats`).
+        With ``subset="both"``, a ``(training, validation)`` tuple.
+
+    Raises:
+        ValueError: If `directory` is missing, has no video files, or none is
+            usable; for bad arguments.
+        tfvgan.video_io.VideoDecodeError: With ``on_error="raise"``, for the
+            first unreadable file.
+
+    Example:
+
+    >>> ds = video_dataset_from_directory(  # doctest: +SKIP
+    ...     "clips/", frames=16, size=64, batch_size=8, seed=1)
+    >>> ds.class_names  # doctest: +SKIP
+    ['running', 'walking']
+    >>> videos, labels = next(iter(ds))  # (8, 16, 64, 64, 3), (8,)  # doctest: +SKIP
+    """
+    directory = os.fspath(directory)
+    extensions = ", ".join(video_io.VIDEO_EXTENSIONS)
+    if not os.path.isdir(directory):
+        raise ValueError(
+            f"video directory {directory!r} does not exist or is not a folder; "
+            f"expected a folder of video files ({extensions})"
+        )
+    _common.check_positive_int("frames", frames)
+    _common.check_positive_int("frame_step", frame_step)
+    out_size = _common.as_size(size)
+    if channels not in (1, 3):
+        raise ValueError(f"expected channels 1 or 3, got {channels!r}")
+    _common.check_choice("resize", resize, _common.RESIZE_MODES)
+    _common.check_choice("short_videos", short_videos, _common.SHORT_VIDEO_POLICIES)
+    _common.check_choice("on_error", on_error, _ON_ERROR)
+    if not (labels in ("inferred", None) or isinstance(labels, (list, tuple))):
+        raise ValueError(
+            f"expected labels 'inferred', None or a list of ints, got {labels!r}"
+        )
+    conditions_lib.check_condition(
+        condition, ("auto", None, "label", *conditions_lib._VIDEO_CONDITIONS)
+    )
+    _common.check_positive_int("batch_size", batch_size, allow_none=True)
+
+    paths, file_labels, class_names, ignored = _index_directory(
+        directory, labels, follow_links
+    )
+    if not paths:
+        raise ValueError(
+            f"no video files in {directory!r}: expected files with extensions "
+            f"{extensions} (in class sub-folders when labels='inferred')"
+        )
+    if condition == "auto":
+        condition = "label" if file_labels is not None else None
+    if condition == "label" and file_labels is None:
+        raise ValueError(
+            f"condition='label' needs labels, but {directory!r} has no class "
+            "sub-folders with videos (or labels=None was given)"
+        )
+    if cache_dir is not None:
+        cache_dir = os.fspath(cache_dir)
+        os.makedirs(cache_dir, exist_ok=True)
+
+    span = (frames - 1) * frame_step + 1
+    datasets = []
+    subsets = _split(paths, file_labels, validation_split, subset, seed, shuffle)
+    for subset_paths, subset_labels in subsets:
+        stats = DecodeStats(
+            directory, files_found=len(subset_paths), files_ignored=ignored
+        )
+        kept = _probe_all(subset_paths, span, short_videos, on_error, stats)
+        if stats.num_skipped:
+            logger.warning(
+                "%d of %d video files skipped (see earlier warnings); %s",
+                stats.num_skipped,
+                stats.files_found,
+                stats.summary(),
+            )
+        else:
+            logger.info("video_dataset_from_directory: %s", stats.summary())
+        if not kept:
+            raise ValueError(
+                f"no usable video files in {directory!r}: all {len(subset_paths)} "
+                f"were skipped ({stats.skipped})"
+            )
+        if batch_size is not None and len(kept) < batch_size and not repeat:
+            logger.warning(
+                "%s: %d usable files but batch_size=%d: with drop_remainder=True "
+                "an epoch has no batch; lower batch_size or pass repeat=True",
+                directory,
+                len(kept),
+                batch_size,
+            )
+        label_of = dict(zip(subset_paths, subset_labels or [], strict=False))
+        kept_paths = [p for p, _ in kept]
+        decoder = _Decoder(
+            frames,
+            frame_step,
+            out_size,
+            resize,
+            channels,
+            random_clip,
+            short_videos,
+            on_error,
+            cache_dir,
+            stats,
+            [(p, count, label_of.get(p, -1)) for p, count in kept],
+        )
+        dataset = _build(
+            decoder,
+            condition,
+            shuffle,
+            seed,
+            flip,
+            downscale,
+            num_parallel_calls,
+        )
+        dataset = _common.finish(dataset, batch_size, repeat)
+        dataset.class_names = list(class_names)
+        dataset.file_paths = kept_paths
+        dataset.stats = stats
+        datasets.append(dataset)
+    return tuple(datasets) if subset == "both" else datasets[0]
+
+
+def _build(decoder, condition, shuffle, seed, flip, downscale, num_parallel_calls):
+    num_files = len(decoder.files)
+    dataset = tf.data.Dataset.range(num_files)
+    if shuffle:
+        dataset = dataset.shuffle(num_files, seed=seed, reshuffle_each_iteration=True)
+    randoms = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+    dataset = tf.data.Dataset.zip((dataset, randoms.batch(2)))
+    shape = (decoder.frames, *decoder.size, decoder.channels)
+
+    def decode(index, random):
+        clip, label = tf.numpy_function(
+            decoder, [index, random[0]], [tf.uint8, tf.int32]
+        )
+        clip.set_shape(shape)
+        label.set_shape(())
+        return clip, label, random[1]
+
+    dataset = dataset.map(decode, num_parallel_calls=num_parallel_calls)
+
+    def prepare(clip, label, flip_bit):
+        video = _common.to_float(clip)
+        if flip:
+            video = tf.cond(
+                tf.equal(tf.math.floormod(flip_bit, 2), 0),
+                lambda: tf.reverse(video, axis=[2]),
+                lambda: video,
+            )
+        if condition is None:
+            return video
+        if condition == "label":
+            return video, label
+        return video, conditions_lib.video_condition(video, condition, downscale)
+
+    return dataset.map(prepare, num_parallel_calls=_common.AUTOTUNE)
