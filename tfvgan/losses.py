@@ -134,7 +134,10 @@ def least_squares_generator_loss(fake_logits) -> tf.Tensor:
 
 LOSSES: dict[str, tuple[Callable, Callable]] = {
     "minimax": (minimax_generator_loss, minimax_discriminator_loss),
-    "non_saturating": (non_saturating_generator_loss, non_saturating_discriminator_loss),
+    "non_saturating": (
+        non_saturating_generator_loss,
+        non_saturating_discriminator_loss,
+    ),
     "hinge": (hinge_generator_loss, hinge_discriminator_loss),
     "wasserstein": (wasserstein_generator_loss, wasserstein_discriminator_loss),
     "least_squares": (least_squares_generator_loss, least_squares_discriminator_loss),

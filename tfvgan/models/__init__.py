@@ -61,7 +61,8 @@ def build_model(name: str, preset: str | None = None, **kwargs) -> VideoGAN:
     gan = tfvgan.models.build_model("recurrent", preset="tiny", seed=0)
     ```
     """
-    return MODELS[name](**preset_kwargs(name, preset, **kwargs))
+    kwargs = preset_kwargs(name, preset, **kwargs)  # validates the names first
+    return MODELS[name](**kwargs)
 
 
 __all__ = [

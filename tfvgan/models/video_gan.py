@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 import keras
@@ -30,6 +31,42 @@ def _replica_info() -> tuple[int | tf.Tensor, int]:
     if ctx is None:  # cross-replica context: act as one device
         return 0, 1
     return ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync
+
+
+def _own_replica_losses(layer) -> list:
+    """`layer.losses` registered by the current replica only.
+
+    Keras keeps `add_loss` tensors in one Python list per layer, which the
+    replica threads of `MirroredStrategy` share: every replica would read (and
+    report) the losses of all replicas. Each replica traces under its own
+    device scope, so its tensors carry its device.
+    """
+    losses = layer.losses
+    _, num_replicas = _replica_info()
+    if num_replicas == 1 or not losses or tf.executing_eagerly():
+        return losses
+    device = tf.constant(0.0).device
+    if not device:
+        return losses
+    return [x for x in losses if getattr(x, "device", device) == device]
+
+
+def _step_logs(metrics) -> dict:
+    """The logs a train/test step returns: `{name: result}`.
+
+    Under a multi-worker `MultiWorkerMirroredStrategy`, Keras reduces step
+    logs with `strategy.reduce("MEAN", value, axis=0)`, which fails on
+    scalars (keras-team/keras#20585); there each log gets a length-1 axis,
+    which that reduction removes again.
+    """
+    logs = {m.name: m.result() for m in metrics}
+    strategy = tf.distribute.get_strategy()
+    multi_worker = isinstance(
+        strategy, tf.distribute.MultiWorkerMirroredStrategy
+    ) and getattr(strategy.extended, "_in_multi_worker_mode", lambda: False)()
+    if multi_worker:
+        logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
+    return logs
 
 
 def _as_list(x) -> list:
@@ -375,6 +412,17 @@ class VideoGAN(keras.Model):
     def _draw_seed(self) -> tf.Tensor:
         return tf.cast(self.seed_generator.next(), tf.int64)
 
+    def _replica_seed(self) -> tf.Tensor:
+        # One seed per step, made distinct per replica: with a shared seed
+        # every replica would draw the same values for its local batch.
+        seed = self._draw_seed()
+        replica_id, num_replicas = _replica_info()
+        if num_replicas == 1:
+            return seed
+        return tf.random.experimental.stateless_fold_in(
+            seed, tf.cast(replica_id, tf.int64)
+        )
+
     def _per_replica_draw(self, draw, batch_size, shape) -> tf.Tensor:
         # Every replica draws the *global* batch from the same seed and keeps
         # its own slice: replicas get different values, and a step under N
@@ -480,9 +528,10 @@ class VideoGAN(keras.Model):
         fake_logits = self.discriminate(fake, condition, training=training)
         g_loss = tf.add_n([self.g_loss_fn(f) for f in fake_logits])
         extras = dict(self.generator_regularizers(real, fake, condition))
-        if self.generator.losses:
+        layer_losses = _own_replica_losses(self.generator)
+        if layer_losses:
             extras.setdefault("g_reg", 0.0)
-            extras["g_reg"] += tf.add_n(self.generator.losses)
+            extras["g_reg"] += tf.add_n(layer_losses)
         return g_loss, extras
 
     def train_step(self, data):
@@ -510,7 +559,7 @@ class VideoGAN(keras.Model):
 
                 if self.gp_weight:
                     regs["gp"] = losses_lib.gradient_penalty(
-                        critic, real, fake, seed=self._draw_seed()
+                        critic, real, fake, seed=self._replica_seed()
                     )
                     total += self.gp_weight * regs["gp"]
                 if self.r1_weight:
@@ -538,7 +587,7 @@ class VideoGAN(keras.Model):
         for name, value in {**regs, **extras}.items():
             if name in self._extra_trackers:
                 self._extra_trackers[name].update_state(value)
-        return {m.name: m.result() for m in self.metrics}
+        return _step_logs(self.metrics)
 
     def test_step(self, data):
         real, condition = self._unpack(data)
@@ -557,7 +606,7 @@ class VideoGAN(keras.Model):
         for name, value in extras.items():
             if name in self._extra_trackers:
                 self._extra_trackers[name].update_state(value)
-        return {m.name: m.result() for m in self.metrics}
+        return _step_logs(self.metrics)
 
     # ------------------------------------------------------------------- EMA
     def _ema_pairs(self):
@@ -693,7 +742,7 @@ class VideoGAN(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
+        config = copy.deepcopy(config)  # deserialization consumes nested dicts
         for key in ("generator", "discriminator"):
             if key in config and isinstance(config[key], dict):
                 config[key] = keras.saving.deserialize_keras_object(config[key])

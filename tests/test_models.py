@@ -1,0 +1,350 @@
+"""Behavioural tests of the shared loop and the four variants (tiny shapes)."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tests.helpers import (
+    assert_video_batch,
+    run_layer_test,
+    run_model_saving_test,
+    run_serialization_test,
+)
+from tfvgan import layers
+from tfvgan.models import (
+    MODELS,
+    ConditionalGAN,
+    RecurrentGAN,
+    VideoGAN,
+    build_model,
+    low_resolution,
+)
+
+B, T, S, C = 2, 4, 16, 1
+VOCAB = ["", "[UNK]", "digit", "moves", "up", "down", "left", "right", "3", "7"]
+RNG = np.random.default_rng(0)
+VIDEOS = RNG.uniform(-1, 1, (4, T, S, S, C)).astype("float32")
+CONDITIONS = {
+    None: None,
+    "label": np.array([0, 1, 2, 3], "int32"),
+    "text": np.array([[2, 8, 3, 4]] * 4, "int32"),
+    "image": VIDEOS[:, 0],
+    "video": low_resolution(VIDEOS, 4),
+}
+CASES = [
+    ("temporal", None),
+    ("conv3d", None),
+    ("recurrent", None),
+    ("conditional", "label"),
+    ("conditional", "text"),
+    ("conditional", "image"),
+    ("conditional", "video"),
+]
+IDS = [f"{m}-{c}" if c else m for m, c in CASES]
+
+
+def make(name, condition_type, **kwargs):
+    if condition_type is not None:
+        kwargs["condition_type"] = condition_type
+    if condition_type == "text":
+        kwargs.update(vocabulary=VOCAB, sequence_length=4)
+    return build_model(name, "tiny", seed=0, **kwargs)
+
+
+def dataset(condition_type, batch=B):
+    data = VIDEOS if condition_type is None else (VIDEOS, CONDITIONS[condition_type])
+    return tf.data.Dataset.from_tensor_slices(data).batch(batch, drop_remainder=True)
+
+
+def cond(condition_type, n=B):
+    c = CONDITIONS[condition_type]
+    return None if c is None else c[:n]
+
+
+@pytest.mark.parametrize("name,condition_type", CASES, ids=IDS)
+def test_generate_and_discriminate_shapes(name, condition_type):
+    gan = make(name, condition_type)
+    videos = gan.generate(B, condition=cond(condition_type), seed=1)
+    assert_video_batch(videos, (B, T, S, S, C))
+    logits = gan.discriminate(tf.constant(videos), gan.prepare_condition(cond(condition_type)))
+    assert all(x.shape[0] == B and x.shape.rank == 2 for x in logits)
+    expected_heads = 2 if name == "recurrent" else 1
+    assert len(logits) == expected_heads
+
+
+@pytest.mark.parametrize("name,condition_type", CASES, ids=IDS)
+def test_one_fit_step_gives_finite_losses_and_changes_both_networks(
+    name, condition_type
+):
+    gan = make(name, condition_type)
+    gan.compile(ema_decay=0.9)
+    g0 = [w.copy() for w in gan.generator.get_weights()]
+    d0 = [w.copy() for w in gan.discriminator.get_weights()]
+    history = gan.fit(dataset(condition_type), epochs=1, verbose=0).history
+    for key in ("d_loss", "g_loss", "d_real", "d_fake"):
+        assert np.isfinite(history[key][-1]), key
+    changed = lambda a, b: any(not np.allclose(x, y) for x, y in zip(a, b))  # noqa: E731
+    assert changed(g0, gan.generator.get_weights())
+    assert changed(d0, gan.discriminator.get_weights())
+    # EMA moved towards the generator but is not equal to it.
+    assert changed(g0, gan.ema_generator.get_weights())
+    assert int(gan.optimizer.iterations) == len(VIDEOS) // B
+
+
+@pytest.mark.parametrize("name,condition_type", CASES, ids=IDS)
+def test_config_round_trip(name, condition_type):
+    run_serialization_test(make(name, condition_type))
+
+
+@pytest.mark.parametrize("name,condition_type", CASES, ids=IDS)
+def test_keras_file_round_trip(name, condition_type, tmp_path):
+    gan = make(name, condition_type)
+    gan.compile(ema_decay=0.5)
+    gan.fit(dataset(condition_type), epochs=1, verbose=0)
+    run_model_saving_test(gan, tmp_path, condition=cond(condition_type))
+
+
+def test_generate_with_seed_is_deterministic_and_row_wise():
+    gan = make("temporal", None)
+    a = gan.generate(3, seed=10)
+    b = gan.generate(3, seed=10)
+    np.testing.assert_array_equal(a, b)
+    # video i uses seed + i, so a shifted seed shifts the rows
+    np.testing.assert_allclose(gan.generate(2, seed=11), a[1:], atol=1e-6)
+    assert not np.allclose(a[0], a[1])
+
+
+def test_wrong_video_shape_is_rejected_with_the_expected_layout():
+    gan = make("temporal", None)
+    gan.compile()
+    bad = np.zeros((4, T, S, S, 3), "float32")
+    with pytest.raises(ValueError, match=r"expected video rank 5 .*got shape"):
+        gan.fit(bad, epochs=1, batch_size=2, verbose=0)
+    with pytest.raises(ValueError, match=r"\(batch, frames, height, width, channels\)"):
+        gan.fit(np.zeros((4, S, S, C), "float32"), epochs=1, batch_size=2, verbose=0)
+
+
+@pytest.mark.parametrize(
+    "condition_type,bad,match",
+    [
+        ("label", np.zeros((2, 1), "int32"), "shape"),
+        ("label", np.array([0.5, 1.0], "float32"), "integer"),
+        ("label", np.array([0, 10], "int32"), r"\[0, 10\)"),
+        ("text", np.zeros((2, 7), "int32"), "shape"),
+        ("image", np.zeros((2, S, S, 3), "float32"), "shape"),
+        ("video", np.zeros((2, T, 8, 8, C), "float32"), "shape"),
+    ],
+)
+def test_bad_conditions_are_rejected(condition_type, bad, match):
+    gan = make("conditional", condition_type)
+    with pytest.raises(ValueError, match=match):
+        gan.generate(2, condition=bad)
+
+
+def test_conditional_model_requires_a_condition():
+    gan = make("conditional", "label")
+    with pytest.raises(ValueError, match="conditional"):
+        gan.generate(2)
+
+
+def test_text_model_tokenizes_caption_strings_and_handles_oov_and_empty():
+    gan = make("conditional", "text")
+    ids = gan.tokenize(["digit 7 moves up", "zebra", ""]).numpy()
+    assert ids.shape == (3, 4)
+    assert list(ids[0]) == [VOCAB.index(w) for w in ("digit", "7", "moves", "up")]
+    assert ids[1, 0] == 1 and ids[2].sum() == 0  # [UNK], and all padding
+    videos = gan.generate(condition=["digit 7 moves up", "digit 3 moves left"], seed=0)
+    assert_video_batch(videos, (2, T, S, S, C))
+
+
+def test_recurrent_latent_layout_and_autoregressive_option():
+    gan = build_model("recurrent", "tiny", seed=0)
+    assert gan.latent_dim == 6 + 2 * (T + 1)
+    ar = build_model("recurrent", "tiny", seed=0, autoregressive=True)
+    assert isinstance(ar, RecurrentGAN)
+    assert_video_batch(ar.generate(2, seed=0), (2, T, S, S, C))
+    ar.compile()
+    ar.fit(dataset(None), epochs=1, verbose=0)
+
+
+def test_conv3d_plain_stream_and_mask_regulariser_reported():
+    plain = build_model("conv3d", "tiny", two_stream=False)
+    assert_video_batch(plain.generate(2, seed=0), (2, T, S, S, C))
+    gan = build_model("conv3d", "tiny", mask_l1=0.5)
+    gan.compile()
+    history = gan.fit(dataset(None), epochs=1, verbose=0).history
+    assert history["g_reg"][-1] > 0
+
+
+def test_super_resolution_reconstruction_term_is_tracked():
+    gan = make("conditional", "video", recon_weight=1.0)
+    gan.compile()
+    history = gan.fit(dataset("video"), epochs=1, verbose=0).history
+    assert history["recon"][-1] > 0
+
+
+@pytest.mark.parametrize("loss", ["minimax", "hinge", "wasserstein", "least_squares"])
+def test_losses_and_penalties_train(loss):
+    gan = make("temporal", None)
+    gan.compile(loss=loss, gp_weight=1.0, r1_weight=0.1, d_steps=2)
+    history = gan.fit(dataset(None), epochs=1, verbose=0).history
+    assert np.isfinite(history["gp"][-1]) and history["gp"][-1] > 0
+    assert np.isfinite(history["r1"][-1])
+
+
+def test_evaluate_reports_the_same_metrics_without_updates():
+    gan = make("temporal", None)
+    gan.compile()
+    before = [w.copy() for w in gan.get_weights()]
+    result = gan.evaluate(dataset(None), verbose=0, return_dict=True)
+    assert {"d_loss", "g_loss", "d_real", "d_fake"} <= set(result)
+    for a, b in zip(before, gan.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(size=48), "size must be one of"),
+        (dict(channels=2), "channels must be 1 or 3"),
+        (dict(frames=1), "frames must be"),
+    ],
+)
+def test_unsupported_shapes_raise(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        build_model("temporal", "tiny", **kwargs)
+
+
+def test_build_model_lists_valid_names():
+    with pytest.raises(ValueError, match="conditional"):
+        build_model("nope")
+    with pytest.raises(ValueError, match="paper"):
+        build_model("temporal", preset="nope")
+    assert set(MODELS) == {"conditional", "temporal", "conv3d", "recurrent"}
+
+
+def test_compile_validates_arguments():
+    gan = make("temporal", None)
+    with pytest.raises(ValueError, match="d_steps"):
+        gan.compile(d_steps=0)
+    with pytest.raises(ValueError, match="ema_decay"):
+        gan.compile(ema_decay=1.5)
+    opt = keras.optimizers.Adam()
+    with pytest.raises(ValueError, match="distinct"):
+        gan.compile(d_optimizer=opt, g_optimizer=opt)
+
+
+@pytest.mark.parametrize("size,frames", [(32, 8), (64, 16), (64, 32), (128, 8)])
+def test_depth_follows_the_clip_shape(size, frames):
+    gan = build_model(
+        "conv3d", frames=frames, size=size, channels=3, latent_dim=4, width=4, d_width=4
+    )
+    assert_video_batch(gan.generate(1, seed=0), (1, frames, size, size, 3))
+
+
+def test_paper_presets_match_published_latent_sizes():
+    from tfvgan.models import PRESETS
+
+    assert PRESETS["temporal"]["paper"]["frames"] == 16
+    assert PRESETS["conv3d"]["paper"]["frames"] == 32
+    assert (PRESETS["recurrent"]["paper"]["content_dim"], PRESETS["recurrent"]["paper"]["motion_dim"]) == (50, 10)
+
+
+# ---------------------------------------------------------------- layers
+def test_tile_to_video_layer():
+    out = run_layer_test(
+        layers.TileToVideo(frames=3, size=4), np.arange(10, dtype="float32")[None], (1, 3, 4, 4, 10)
+    )
+    np.testing.assert_array_equal(out[0, 2, 3, 1], np.arange(10))
+
+
+def test_condition_encoders():
+    run_layer_test(layers.LabelEncoder(10, 4), np.array([1, 9]), (2, 4))
+    run_layer_test(layers.TextEncoder(12, 5), np.array([[3, 4, 0]]), (1, 5))
+    run_layer_test(layers.TextEncoder(12, 5, mode="mean"), np.array([[3, 4, 0]]), (1, 5))
+    run_layer_test(layers.ImageEncoder(16, 6), np.zeros((2, 16, 16, 3), "float32"), (2, 6))
+    with pytest.raises(ValueError, match="mode"):
+        layers.TextEncoder(12, 5, mode="lstm")
+
+
+def test_singular_value_clip_bounds_the_spectrum():
+    w = tf.constant(np.random.default_rng(0).normal(size=(3, 3, 4, 8)) * 3, tf.float32)
+    clipped = layers.SingularValueClip(1.0)(w)
+    s = np.linalg.svd(clipped.numpy().reshape(-1, 8), compute_uv=False)
+    assert s.max() <= 1.0 + 1e-4
+    small = tf.constant(np.eye(4, dtype="float32") * 0.5)
+    np.testing.assert_allclose(layers.SingularValueClip(1.0)(small), small, atol=1e-6)
+
+
+# ------------------------------------------------ the shared loop learns
+MODES = (0.3, 0.7)
+
+
+def _two_mode_clips(n, seed):
+    # Each clip is one flat grey level drawn from two modes; no motion.
+    levels = np.random.default_rng(seed).choice(MODES, size=n)
+    clips = np.broadcast_to(levels[:, None, None, None, None], (n, 4, 8, 8, 1))
+    return clips.astype("float32"), levels
+
+
+def _gap_to_data(videos, levels):
+    """Discriminator-free distance of generated clips to the data.
+
+    The 1-D Wasserstein distance between the clips' mean levels and the data's,
+    plus the mean deviation of pixels from their clip's level (0 for data).
+    """
+    videos = np.asarray(videos)
+    means = videos.mean(axis=(1, 2, 3, 4))
+    w1 = np.abs(np.sort(means) - np.sort(levels[: len(means)])).mean()
+    flatness = np.abs(videos - means[:, None, None, None, None]).mean()
+    return float(w1 + flatness)
+
+
+def _small_plain_gan(hidden=64):
+    keras.utils.set_random_seed(3)
+    z = keras.Input((8,))
+    h = keras.layers.Dense(hidden, activation="relu")(z)
+    h = keras.layers.Dense(4 * 8 * 8, activation="tanh")(h)
+    g = keras.Model(z, keras.layers.Reshape((4, 8, 8, 1))(h))
+    x = keras.Input((4, 8, 8, 1))
+    h = keras.layers.Flatten()(x)
+    for _ in range(2):
+        h = keras.layers.LeakyReLU(0.2)(keras.layers.Dense(hidden)(h))
+    d = keras.Model(x, keras.layers.Dense(1)(h))
+    return VideoGAN(g, d, latent_dim=8, frames=4, size=8, channels=1, seed=5)
+
+
+def test_shared_loop_learns_a_two_mode_distribution():
+    gan = _small_plain_gan()
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+        g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+    )
+    _, reference = _two_mode_clips(256, 1)
+    gap0 = _gap_to_data(gan.generate(256, seed=0), reference)
+    clips, _ = _two_mode_clips(2048, 0)
+    data = (
+        tf.data.Dataset.from_tensor_slices(clips)
+        .shuffle(2048, seed=0)
+        .batch(32, drop_remainder=True)
+    )
+    gan.fit(data, epochs=6, verbose=0)
+    gap1 = _gap_to_data(gan.generate(256, seed=0), reference)
+    assert gap1 < 0.5 * gap0, (gap0, gap1)
+
+
+def test_plain_video_gan_serializes_its_networks(tmp_path):
+    gan = _small_plain_gan()
+    gan.compile(ema_decay=0.9)
+    run_serialization_test(gan)
+    run_model_saving_test(gan, tmp_path)
+
+
+def test_conditional_gan_rejects_bad_construction():
+    with pytest.raises(ValueError, match="vocabulary"):
+        ConditionalGAN("text", frames=4, size=16, channels=1)
+    with pytest.raises(ValueError, match="condition_type"):
+        ConditionalGAN("audio")
+    with pytest.raises(ValueError, match="downscale"):
+        ConditionalGAN("video", frames=4, size=16, channels=1, downscale=3)
