@@ -67,7 +67,9 @@ def test_generate_and_discriminate_shapes(name, condition_type):
     gan = make(name, condition_type)
     videos = gan.generate(B, condition=cond(condition_type), seed=1)
     assert_video_batch(videos, (B, T, S, S, C))
-    logits = gan.discriminate(tf.constant(videos), gan.prepare_condition(cond(condition_type)))
+    logits = gan.discriminate(
+        tf.constant(videos), gan.prepare_condition(cond(condition_type))
+    )
     assert all(x.shape[0] == B and x.shape.rank == 2 for x in logits)
     expected_heads = 2 if name == "recurrent" else 1
     assert len(logits) == expected_heads
@@ -248,13 +250,18 @@ def test_paper_presets_match_published_latent_sizes():
 
     assert PRESETS["temporal"]["paper"]["frames"] == 16
     assert PRESETS["conv3d"]["paper"]["frames"] == 32
-    assert (PRESETS["recurrent"]["paper"]["content_dim"], PRESETS["recurrent"]["paper"]["motion_dim"]) == (50, 10)
+    assert (
+        PRESETS["recurrent"]["paper"]["content_dim"],
+        PRESETS["recurrent"]["paper"]["motion_dim"],
+    ) == (50, 10)
 
 
 # ---------------------------------------------------------------- layers
 def test_tile_to_video_layer():
     out = run_layer_test(
-        layers.TileToVideo(frames=3, size=4), np.arange(10, dtype="float32")[None], (1, 3, 4, 4, 10)
+        layers.TileToVideo(frames=3, size=4),
+        np.arange(10, dtype="float32")[None],
+        (1, 3, 4, 4, 10),
     )
     np.testing.assert_array_equal(out[0, 2, 3, 1], np.arange(10))
 
@@ -262,8 +269,12 @@ def test_tile_to_video_layer():
 def test_condition_encoders():
     run_layer_test(layers.LabelEncoder(10, 4), np.array([1, 9]), (2, 4))
     run_layer_test(layers.TextEncoder(12, 5), np.array([[3, 4, 0]]), (1, 5))
-    run_layer_test(layers.TextEncoder(12, 5, mode="mean"), np.array([[3, 4, 0]]), (1, 5))
-    run_layer_test(layers.ImageEncoder(16, 6), np.zeros((2, 16, 16, 3), "float32"), (2, 6))
+    run_layer_test(
+        layers.TextEncoder(12, 5, mode="mean"), np.array([[3, 4, 0]]), (1, 5)
+    )
+    run_layer_test(
+        layers.ImageEncoder(16, 6), np.zeros((2, 16, 16, 3), "float32"), (2, 6)
+    )
     with pytest.raises(ValueError, match="mode"):
         layers.TextEncoder(12, 5, mode="lstm")
 

@@ -61,9 +61,10 @@ def _step_logs(metrics) -> dict:
     """
     logs = {m.name: m.result() for m in metrics}
     strategy = tf.distribute.get_strategy()
-    multi_worker = isinstance(
-        strategy, tf.distribute.MultiWorkerMirroredStrategy
-    ) and getattr(strategy.extended, "_in_multi_worker_mode", lambda: False)()
+    multi_worker = (
+        isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+        and getattr(strategy.extended, "_in_multi_worker_mode", lambda: False)()
+    )
     if multi_worker:
         logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
     return logs
