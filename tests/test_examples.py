@@ -5,8 +5,6 @@ import pathlib
 import subprocess
 import sys
 
-import pytest
-
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
@@ -37,9 +35,3 @@ def test_tf1_cgan_to_tf2_runs_and_writes_samples(tmp_path):
     frames = iio.imread(tmp_path / "tf1_cgan_samples.gif", index=None)
     assert frames.shape[0] == 1  # a one-frame clip grid
     assert frames.shape[1] > 64 and frames.shape[2] > 64
-
-
-@pytest.mark.parametrize("bad", ["(8, 64, 64, 10)"])
-def test_article_bug_is_documented(bad):
-    text = (ROOT / "examples" / "tf1_cgan_to_tf2.py").read_text()
-    assert "tiled" in text and "(N, 64, 64, 10)" in text
