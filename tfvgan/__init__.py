@@ -27,7 +27,8 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "callbacks",
-    "configs",
+    "checkpoint",
+    "config",
     "data",
     "distribute",
     "export",
@@ -35,6 +36,7 @@ _SUBMODULES = (
     "losses",
     "metrics",
     "models",
+    "sample",
     "train",
     "video_io",
 )

@@ -199,6 +199,7 @@ def gradient_penalty(
     fake: tf.Tensor,
     seed=None,
     target: float = 1.0,
+    alpha=None,
 ) -> tf.Tensor:
     """WGAN-GP penalty ``E[(||grad_x D(x_hat)||_2 - target)^2]``.
 
@@ -214,6 +215,8 @@ def gradient_penalty(
         fake: generated batch of the same shape.
         seed: a stateless seed, shape `(2,)` int tensor; random if `None`.
         target: the norm the penalty pulls towards (1 for WGAN-GP).
+        alpha: explicit interpolation weights, shape `(B, 1, ..., 1)` in
+            [0, 1] (e.g. a replica's slice of a global draw); overrides `seed`.
 
     Returns:
         Scalar penalty (unweighted).
@@ -225,7 +228,9 @@ def gradient_penalty(
     fake = tf.cast(fake, real.dtype)
     rank = real.shape.rank
     alpha_shape = tf.concat([tf.shape(real)[:1], tf.ones([rank - 1], tf.int32)], 0)
-    if seed is None:
+    if alpha is not None:
+        alpha = tf.cast(alpha, real.dtype)
+    elif seed is None:
         alpha = tf.random.uniform(alpha_shape, dtype=real.dtype)
     else:
         alpha = tf.random.stateless_uniform(alpha_shape, seed=seed, dtype=real.dtype)

@@ -413,17 +413,6 @@ class VideoGAN(keras.Model):
     def _draw_seed(self) -> tf.Tensor:
         return tf.cast(self.seed_generator.next(), tf.int64)
 
-    def _replica_seed(self) -> tf.Tensor:
-        # One seed per step, made distinct per replica: with a shared seed
-        # every replica would draw the same values for its local batch.
-        seed = self._draw_seed()
-        replica_id, num_replicas = _replica_info()
-        if num_replicas == 1:
-            return seed
-        return tf.random.experimental.stateless_fold_in(
-            seed, tf.cast(replica_id, tf.int64)
-        )
-
     def _per_replica_draw(self, draw, batch_size, shape) -> tf.Tensor:
         # Every replica draws the *global* batch from the same seed and keeps
         # its own slice: replicas get different values, and a step under N
@@ -559,8 +548,13 @@ class VideoGAN(keras.Model):
                     return self.discriminate(v, condition, training=True)
 
                 if self.gp_weight:
+                    # alpha: this replica's slice of one global draw, so the
+                    # penalty matches a single-device step exactly.
+                    alpha = self.random_uniform(
+                        batch_size, (1,) * (len(self.video_shape))
+                    )
                     regs["gp"] = losses_lib.gradient_penalty(
-                        critic, real, fake, seed=self._replica_seed()
+                        critic, real, fake, alpha=alpha
                     )
                     total += self.gp_weight * regs["gp"]
                 if self.r1_weight:

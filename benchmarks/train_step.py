@@ -1,0 +1,248 @@
+"""Seconds per GAN training step of each tfvgan variant, next to the references.
+
+For each variant at its `paper` preset (batch 8, 64x64 RGB) this prints the
+median seconds per full training step (D step on real + fake, then G step),
+videos/s, parameter counts, an analytic FLOP count per step and the achieved
+GFLOP/s. With `--peer DIR` (default: ../shared/peer-bench when present) it also
+runs the plain-Keras reference of the same architecture (`tf_ref.py`) and, if
+PyTorch is installed, the PyTorch one (`torch_ref.py`), alternating with
+tfvgan in every round, and prints time ratios measured in the same run.
+
+    python benchmarks/train_step.py                      # all three, 2 rounds
+    python benchmarks/train_step.py --models temporal --rounds 1 --steps 3
+
+Each measurement runs in a fresh subprocess (like the references), with
+TF_ENABLE_ONEDNN_OPTS=1 and jit_compile=False, the CPU defaults tfvgan picks.
+
+FLOP convention (the peer-bench one): one multiply-add = 2 FLOPs; only
+convolutions, transposed convolutions, dense layers and GRU matmuls count;
+a training step costs 4 F_G + 8 F_D where F is one forward pass of a batch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+PEER_ARCH = {"conv3d": "vgan", "temporal": "tgan", "recurrent": "mocogan"}
+
+
+# --------------------------------------------------------------- one run
+def _count_forward_flops(model, batch):
+    """Forward FLOPs of G and D for one batch, from the layers' shapes."""
+    import keras
+    import numpy as np
+
+    counts = {"g": 0, "d": 0}
+    current = ["g"]
+    originals = {}
+
+    def wrap(cls, rule):
+        original = cls.call
+        originals[cls] = original
+
+        def call(self, inputs, *args, **kwargs):
+            out = original(self, inputs, *args, **kwargs)
+            counts[current[0]] += rule(self, inputs, out)
+            return out
+
+        cls.call = call
+
+    def conv(layer, x, y):
+        k = np.prod(layer.kernel.shape)  # prod(kernel) * C_in * C_out
+        return 2 * int(np.prod(y.shape[1:-1])) * int(k) * int(y.shape[0])
+
+    def conv_t(layer, x, y):
+        k = np.prod(layer.kernel.shape)
+        return 2 * int(np.prod(x.shape[1:-1])) * int(k) * int(x.shape[0])
+
+    def dense(layer, x, y):
+        return 2 * int(np.prod(x.shape[:-1])) * int(np.prod(layer.kernel.shape))
+
+    def gru(layer, x, y):
+        units = layer.units
+        steps, feat = x.shape[1], x.shape[2]
+        return 2 * int(x.shape[0]) * steps * 3 * units * (feat + units)
+
+    for cls in (keras.layers.Conv2D, keras.layers.Conv3D):
+        wrap(cls, conv)
+    for cls in (
+        keras.layers.Conv1DTranspose,
+        keras.layers.Conv2DTranspose,
+        keras.layers.Conv3DTranspose,
+    ):
+        wrap(cls, conv_t)
+    wrap(keras.layers.Dense, dense)
+    wrap(keras.layers.GRU, gru)
+    try:
+        noise, video, condition = model._dummy_inputs(batch)
+        fake = model.call_generator(noise, condition)
+        current[0] = "d"
+        model.discriminate(fake, condition)
+    finally:
+        for cls, original in originals.items():
+            cls.call = original
+    return counts["g"], counts["d"]
+
+
+def run_tfvgan(args) -> dict:
+    os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1"
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+    tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    import numpy as np
+
+    from tfvgan.models import build_model
+
+    kwargs = {"frames": args.frames} if args.frames else {}
+    gan = build_model(args.model, preset=args.preset, seed=0, **kwargs)
+    gan.compile(jit_compile=False, ema_decay=args.ema)
+    f_g, f_d = _count_forward_flops(gan, args.batch)
+    real = np.random.default_rng(0).uniform(-1, 1, (args.batch, *gan.video_shape))
+    data = tf.data.Dataset.from_tensors(real.astype("float32")).repeat()
+    if gan.conditional:
+        raise SystemExit("benchmark the unconditional variants")
+    iterator = iter(data)
+    gan.make_train_function()
+    train = gan.train_function
+    times = []
+    for i in range(args.warmup + args.steps):
+        start = time.perf_counter()
+        logs = train(iterator)
+        float(logs["g_loss"])  # wait for the step to finish
+        if i >= args.warmup:
+            times.append(time.perf_counter() - start)
+    flops = 4 * f_g + 8 * f_d
+    median = statistics.median(times)
+    return {
+        "impl": "tfvgan",
+        "model": args.model,
+        "frames": gan.frames,
+        "sec_per_step": median,
+        "min": min(times),
+        "max": max(times),
+        "videos_per_s": args.batch / median,
+        "g_params": gan.generator.count_params(),
+        "d_params": gan.discriminator.count_params(),
+        "gflop_per_step": flops / 1e9,
+        "gflops": flops / 1e9 / median,
+    }
+
+
+# ----------------------------------------------------------- orchestrate
+def _subprocess_json(cmd, cwd) -> dict | None:
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=1800)
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    print(f"  ! {' '.join(cmd[:3])} failed:\n{proc.stderr[-1500:]}", file=sys.stderr)
+    return None
+
+
+def _has_torch() -> bool:
+    return (
+        subprocess.run(
+            [sys.executable, "-c", "import torch"], capture_output=True
+        ).returncode
+        == 0
+    )
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", default="conv3d,temporal,recurrent")
+    ap.add_argument("--preset", default="paper")
+    ap.add_argument("--frames", type=int, default=16, help="0 = the preset's")
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--steps", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--ema", type=float, default=None, help="EMA decay (off: None)")
+    default_peer = ROOT.parent / "shared" / "peer-bench"
+    ap.add_argument(
+        "--peer", default=str(default_peer) if default_peer.exists() else ""
+    )
+    ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--model", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+
+    if args.one:
+        print(json.dumps(run_tfvgan(args)))
+        return
+
+    torch = bool(args.peer) and _has_torch()
+    rows = []
+    for model in args.models.split(","):
+        per_round = []
+        for _ in range(args.rounds):
+            cmd = [sys.executable, __file__, "--one", "--model", model]
+            for flag in ("preset", "frames", "batch", "steps", "warmup", "threads"):
+                cmd += [f"--{flag}", str(getattr(args, flag))]
+            if args.ema:
+                cmd += ["--ema", str(args.ema)]
+            result = {"tfvgan": _subprocess_json(cmd, ROOT)}
+            if args.peer and model in PEER_ARCH:
+                ref = [
+                    "--arch", PEER_ARCH[model], "--batch", str(args.batch),
+                    "--frames", str(args.frames or 16), "--steps", str(args.steps),
+                    "--warmup", str(args.warmup), "--threads", str(args.threads),
+                ]  # fmt: skip
+                result["keras_ref"] = _subprocess_json(
+                    [sys.executable, "tf_ref.py", *ref], args.peer
+                )
+                if torch:
+                    result["torch_ref"] = _subprocess_json(
+                        [sys.executable, "torch_ref.py", *ref], args.peer
+                    )
+            per_round.append(result)
+        rows.append((model, per_round))
+
+    print(
+        f"\nbatch {args.batch}, {args.frames or 'preset'} frames, preset {args.preset},"
+        f" {args.threads} threads, {args.steps} timed steps x {args.rounds} rounds"
+    )
+    print(
+        "| model | frames | sec/step (median) | videos/s | G / D params | GFLOP/step |"
+        " GFLOP/s | tfvgan / plain Keras | tfvgan / PyTorch | ref GFLOP/step |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for model, per_round in rows:
+        ours = [r["tfvgan"] for r in per_round if r.get("tfvgan")]
+        if not ours:
+            continue
+        sec = statistics.median(o["sec_per_step"] for o in ours)
+
+        def ratio(key, per_round=per_round):
+            vals = [
+                r["tfvgan"]["sec_per_step"] / r[key]["sec_per_step_median"]
+                for r in per_round
+                if r.get("tfvgan") and r.get(key)
+            ]
+            return ", ".join(f"{v:.2f}" for v in vals) or "-"
+
+        o = ours[0]
+        refs = [r["keras_ref"] for r in per_round if r.get("keras_ref")]
+        ref_flops = f"{refs[0]['flops_per_step_est'] / 1e9:.1f}" if refs else "-"
+        print(
+            f"| {model} | {o['frames']} | {sec:.3f} | {args.batch / sec:.2f} |"
+            f" {o['g_params']:,} / {o['d_params']:,} | {o['gflop_per_step']:.1f} |"
+            f" {o['gflop_per_step'] / sec:.1f} | {ratio('keras_ref')} |"
+            f" {ratio('torch_ref')} | {ref_flops} |"
+        )
+    print(
+        "\nratios are per round (same round = same machine state); < 1 = tfvgan faster"
+    )
+
+
+if __name__ == "__main__":
+    main()

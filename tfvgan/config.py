@@ -1,0 +1,481 @@
+"""Typed, frozen configuration of a training run, and the run presets.
+
+A `TrainConfig` says everything `tfvgan.train.run` needs: which model (and
+its preset and keyword arguments), which data source, the adversarial loss,
+both optimizers, the schedule (batch size, epochs, steps per epoch), the
+distribution strategy, the run directory, the seed, and how often to write
+checkpoints and samples. It is validated when it is created, without
+importing TensorFlow, so a bad name or value fails in milliseconds.
+
+Run presets (`RUN_PRESETS`) are plain dictionaries of field values, one per
+name, in one table: change a number there and every entry point (CLI,
+library, examples) follows. `TrainConfig.from_preset` applies a preset, then
+your overrides.
+
+Example:
+
+```python
+from tfvgan.config import TrainConfig
+
+config = TrainConfig.from_preset("tiny", model="conv3d", run_dir="/tmp/run")
+config.to_json()  # the resolved config written into the run directory
+```
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import types
+from collections.abc import Mapping
+from typing import Any
+
+from tfvgan.distribute import STRATEGIES
+
+__all__ = [
+    "DATASETS",
+    "DEFAULT_PRESET",
+    "LOSS_NAMES",
+    "MODEL_NAMES",
+    "MODEL_PRESETS",
+    "NAN_POLICIES",
+    "RESUMABLE_CHANGES",
+    "RUN_PRESETS",
+    "SAMPLE_FORMATS",
+    "STRATEGIES",
+    "OptimizerConfig",
+    "TrainConfig",
+    "check_choice",
+]
+
+# Static copies of the registries in the (TensorFlow-importing) modules, so
+# names are checked before anything heavy is imported. tests/test_train.py
+# checks that they stay equal to `tfvgan.models.MODELS`, `tfvgan.losses.LOSSES`...
+#: Model variants `tfvgan.models.build_model` knows.
+MODEL_NAMES = ("conditional", "temporal", "conv3d", "recurrent")
+#: Model presets every variant defines.
+MODEL_PRESETS = ("tiny", "quickstart", "paper")
+#: Adversarial losses in `tfvgan.losses.LOSSES`.
+LOSS_NAMES = ("minimax", "non_saturating", "hinge", "wasserstein", "least_squares")
+#: Data sources: name -> function in `tfvgan.data`.
+DATASETS = {
+    "moving_digits": "moving_digits",
+    "directory": "video_dataset_from_directory",
+    "tfds": "from_tfds",
+}
+#: What to do when a loss or weight becomes NaN/inf: raise (the CLI exits
+#: non-zero) or stop quietly and return. Neither ever checkpoints the bad state.
+NAN_POLICIES = ("raise", "stop")
+#: File formats of the sample videos written during training.
+SAMPLE_FORMATS = ("gif", "mp4")
+
+#: The preset a run uses when none is named (the README's first command).
+DEFAULT_PRESET = "quickstart"
+
+#: Run presets: field values applied by `TrainConfig.from_preset`. A preset
+#: may hold a ``"by_model"`` table of extra values for one model variant.
+#: Model architecture comes from the model preset of the same name
+#: (`tfvgan.models.PRESETS`); this table holds the training side.
+RUN_PRESETS: dict[str, dict[str, Any]] = {
+    # Seconds on a CPU: what the tests run.
+    "tiny": {
+        "model": "temporal",
+        "model_preset": "tiny",
+        "data_kwargs": {"num_videos": 16},
+        "batch_size": 4,
+        "epochs": 2,
+        "steps_per_epoch": 2,
+        "ema_decay": 0.9,
+        "num_samples": 4,
+    },
+    # The README's first command: about 10 minutes on a 2-core CPU
+    # (measured ~0.55 s/step for temporal/quickstart on a shared 2-core VM:
+    # 640 steps ~ 6 min + start-up, samples and export).
+    "quickstart": {
+        "model": "temporal",
+        "model_preset": "quickstart",
+        "data_kwargs": {"num_videos": 1024},
+        "batch_size": 16,
+        "epochs": 10,
+        "steps_per_epoch": 64,
+        "ema_decay": 0.99,
+        "num_samples": 8,
+    },
+    # The published set-ups (architecture from the model's "paper" preset).
+    "paper": {
+        "model": "temporal",
+        "model_preset": "paper",
+        "data_kwargs": {"num_videos": 10000},
+        "batch_size": 64,
+        "epochs": 100,
+        "ema_decay": 0.999,
+        "num_samples": 16,
+        "sample_every_epochs": 5,
+        "by_model": {
+            # TGAN trains a Wasserstein critic; WGAN-GP replaces its
+            # singular value clipping.
+            "temporal": {
+                "loss": "wasserstein",
+                "gp_weight": 10.0,
+                "d_steps": 5,
+                "g_optimizer": {"learning_rate": 1e-4, "beta_1": 0.0, "beta_2": 0.9},
+                "d_optimizer": {"learning_rate": 1e-4, "beta_1": 0.0, "beta_2": 0.9},
+            },
+            # DVD-GAN: hinge loss, two D steps per G step.
+            "conditional": {
+                "loss": "hinge",
+                "d_steps": 2,
+                "g_optimizer": {"learning_rate": 5e-5, "beta_1": 0.0, "beta_2": 0.999},
+                "d_optimizer": {"learning_rate": 2e-4, "beta_1": 0.0, "beta_2": 0.999},
+            },
+            # VGAN and MoCoGAN: the DCGAN recipe, Adam(2e-4, 0.5).
+            "conv3d": {"loss": "non_saturating"},
+            "recurrent": {"loss": "non_saturating"},
+        },
+    },
+}
+
+#: Fields a rerun in an existing run directory may change (everything else
+#: must match the saved config.json, or the checkpoint would not fit).
+RESUMABLE_CHANGES = frozenset(
+    {
+        "epochs",
+        "run_dir",
+        "strategy",
+        "export",
+        "export_keep",
+        "checkpoint_every_epochs",
+        "checkpoint_every_steps",
+        "max_checkpoints",
+        "sample_every_epochs",
+        "sample_formats",
+        "sample_fps",
+        "nan_policy",
+        "jit_compile",
+        "deterministic",
+    }
+)
+
+
+def check_choice(name: str, value, choices) -> None:
+    """Raises ValueError unless `value` is one of `choices`, listing them."""
+    if value not in choices:
+        valid = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"unknown {name} {value!r}; expected one of: {valid}.")
+
+
+def _check_int(name: str, value, minimum: int = 1, allow_none: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
+
+
+def _check_float(name: str, value, low: float, high: float, closed_high=False) -> None:
+    ok = (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and low <= value
+        and (value <= high if closed_high else value < high)
+    )
+    if not ok:
+        bracket = "]" if closed_high else ")"
+        raise ValueError(
+            f"{name} must be a number in [{low}, {high}{bracket}, got {value!r}."
+        )
+
+
+def _freeze(mapping, name: str) -> Mapping[str, Any]:
+    if mapping is None:
+        mapping = {}
+    if not isinstance(mapping, Mapping):
+        raise ValueError(
+            f"{name} must be a mapping of keyword arguments, got {mapping!r}."
+        )
+    for key in mapping:
+        if not isinstance(key, str) or not key.isidentifier():
+            raise ValueError(f"{name} keys must be argument names, got {key!r}.")
+    return types.MappingProxyType(dict(mapping))
+
+
+@dataclasses.dataclass(frozen=True)
+class OptimizerConfig:
+    """Adam settings of one player.
+
+    Attributes:
+        learning_rate: Adam step size, > 0.
+        beta_1: first-moment decay in [0, 1) (GANs commonly use 0.5 or 0).
+        beta_2: second-moment decay in [0, 1).
+    """
+
+    learning_rate: float = 2e-4
+    beta_1: float = 0.5
+    beta_2: float = 0.999
+
+    def __post_init__(self):
+        _check_float("learning_rate", self.learning_rate, 0.0, math.inf)
+        if self.learning_rate <= 0:
+            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate!r}.")
+        _check_float("beta_1", self.beta_1, 0.0, 1.0)
+        _check_float("beta_2", self.beta_2, 0.0, 1.0)
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    """Everything one training run needs, validated on creation.
+
+    Attributes:
+        model: model variant, one of `MODEL_NAMES`.
+        model_preset: architecture preset of the variant (`MODEL_PRESETS`),
+            or None for the variant's constructor defaults.
+        model_kwargs: extra keyword arguments for `tfvgan.models.build_model`
+            (override the model preset).
+        dataset: data source, one of `DATASETS`.
+        data_kwargs: extra keyword arguments for the data source (e.g.
+            ``num_videos`` for moving_digits, ``directory`` for directory,
+            ``name`` for tfds). Frames, size and channels follow the model
+            and the condition follows its ``condition_type`` unless set here.
+        preset: the run preset these values came from (recorded only).
+        loss: adversarial loss, one of `LOSS_NAMES`.
+        gp_weight: WGAN-GP gradient-penalty weight (0 = off).
+        r1_weight: R1 penalty weight (0 = off).
+        d_steps: discriminator updates per generator update.
+        ema_decay: EMA decay of the generator copy used for samples and
+            export, or None for no EMA.
+        g_optimizer: generator Adam settings.
+        d_optimizer: discriminator Adam settings.
+        batch_size: global batch size (split across replicas).
+        epochs: epochs to train in total (a resumed run stops at the same
+            epoch as an uninterrupted one).
+        steps_per_epoch: steps per epoch; None = one pass over the data set.
+        strategy: distribution strategy, one of `STRATEGIES`.
+        run_dir: output directory; None = ``runs/<preset>-<model>``.
+        seed: seed of weights, latents, data order and sample noise.
+        deterministic: also enable TensorFlow op determinism (same seed and
+            config give bit-identical weights on the same machine; slower).
+        jit_compile: XLA for the train step; None = on for GPU/TPU only.
+        export: export the generator as a SavedModel after training.
+        export_keep: how many exported versions to keep (None = all).
+        checkpoint_every_epochs: checkpoint every N epochs (0 = only at the end).
+        checkpoint_every_steps: also checkpoint every N steps (0 = off).
+        max_checkpoints: checkpoints kept on disk.
+        sample_every_epochs: write sample videos every N epochs (0 = off).
+        num_samples: videos in each sample grid.
+        sample_formats: sample file formats, from `SAMPLE_FORMATS`.
+        sample_fps: frames per second of sample files.
+        nan_policy: on a non-finite loss or weight, one of `NAN_POLICIES`.
+    """
+
+    model: str = "temporal"
+    model_preset: str | None = "quickstart"
+    model_kwargs: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    dataset: str = "moving_digits"
+    data_kwargs: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    preset: str | None = None
+    loss: str = "non_saturating"
+    gp_weight: float = 0.0
+    r1_weight: float = 0.0
+    d_steps: int = 1
+    ema_decay: float | None = 0.999
+    g_optimizer: OptimizerConfig = dataclasses.field(default_factory=OptimizerConfig)
+    d_optimizer: OptimizerConfig = dataclasses.field(default_factory=OptimizerConfig)
+    batch_size: int = 16
+    epochs: int = 10
+    steps_per_epoch: int | None = None
+    strategy: str = "default"
+    run_dir: str | None = None
+    seed: int = 0
+    deterministic: bool = False
+    jit_compile: bool | None = None
+    export: bool = True
+    export_keep: int | None = 3
+    checkpoint_every_epochs: int = 1
+    checkpoint_every_steps: int = 0
+    max_checkpoints: int = 3
+    sample_every_epochs: int = 1
+    num_samples: int = 8
+    sample_formats: tuple[str, ...] = ("gif",)
+    sample_fps: int = 8
+    nan_policy: str = "raise"
+
+    def __post_init__(self):
+        check_choice("model", self.model, MODEL_NAMES)
+        if self.model_preset is not None:
+            check_choice("model_preset", self.model_preset, MODEL_PRESETS)
+        if self.preset is not None:
+            check_choice("preset", self.preset, tuple(RUN_PRESETS))
+        check_choice("dataset", self.dataset, tuple(DATASETS))
+        check_choice("loss", self.loss, LOSS_NAMES)
+        check_choice("strategy", self.strategy, STRATEGIES)
+        check_choice("nan_policy", self.nan_policy, NAN_POLICIES)
+        object.__setattr__(
+            self, "model_kwargs", _freeze(self.model_kwargs, "model_kwargs")
+        )
+        object.__setattr__(
+            self, "data_kwargs", _freeze(self.data_kwargs, "data_kwargs")
+        )
+        for name in ("g_optimizer", "d_optimizer"):
+            value = getattr(self, name)
+            if isinstance(value, Mapping):
+                object.__setattr__(self, name, OptimizerConfig(**value))
+            elif not isinstance(value, OptimizerConfig):
+                raise ValueError(f"{name} must be an OptimizerConfig, got {value!r}.")
+        formats = self.sample_formats
+        if isinstance(formats, str):
+            formats = tuple(f for f in formats.split(",") if f)
+        formats = tuple(formats)
+        for fmt in formats:
+            check_choice("sample format", fmt, SAMPLE_FORMATS)
+        object.__setattr__(self, "sample_formats", formats)
+        for name in (
+            "d_steps",
+            "batch_size",
+            "epochs",
+            "max_checkpoints",
+            "num_samples",
+        ):
+            _check_int(name, getattr(self, name))
+        _check_int("sample_fps", self.sample_fps)
+        _check_int("steps_per_epoch", self.steps_per_epoch, allow_none=True)
+        _check_int("export_keep", self.export_keep, allow_none=True)
+        for name in (
+            "checkpoint_every_epochs",
+            "checkpoint_every_steps",
+            "sample_every_epochs",
+        ):
+            _check_int(name, getattr(self, name), minimum=0)
+        _check_int("seed", self.seed, minimum=0)
+        _check_float("gp_weight", self.gp_weight, 0.0, math.inf)
+        _check_float("r1_weight", self.r1_weight, 0.0, math.inf)
+        if self.ema_decay is not None:
+            _check_float("ema_decay", self.ema_decay, 0.0, 1.0)
+            if self.ema_decay <= 0:
+                raise ValueError(
+                    f"ema_decay must be in (0, 1) or None, got {self.ema_decay!r}."
+                )
+        for name in ("deterministic", "export"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(
+                    f"{name} must be True or False, got {getattr(self, name)!r}."
+                )
+        if self.jit_compile not in (None, True, False):
+            raise ValueError(
+                f"jit_compile must be True, False or None, got {self.jit_compile!r}."
+            )
+        if self.run_dir is not None and (
+            not isinstance(self.run_dir, str) or not self.run_dir
+        ):
+            raise ValueError(
+                f"run_dir must be a non-empty path string, got {self.run_dir!r}."
+            )
+        if self.dataset == "directory" and "directory" not in self.data_kwargs:
+            raise ValueError(
+                "dataset 'directory' needs data_kwargs directory=<folder of videos>."
+            )
+        if self.dataset == "tfds" and "name" not in self.data_kwargs:
+            raise ValueError(
+                "dataset 'tfds' needs data_kwargs name=<TFDS data set name>."
+            )
+
+    # ----------------------------------------------------------- resolution
+    @classmethod
+    def from_preset(cls, preset: str | None = None, **overrides) -> TrainConfig:
+        """Builds a config from a run preset, then `overrides`.
+
+        Args:
+            preset: a name in `RUN_PRESETS`; None = `DEFAULT_PRESET`.
+            **overrides: field values. ``model_kwargs`` and ``data_kwargs``
+                are merged into the preset's; optimizer settings may be given
+                as dicts and are merged too.
+
+        Returns:
+            The validated config, with ``preset`` recorded.
+
+        Raises:
+            ValueError: for an unknown preset or field, or a bad value.
+        """
+        preset = DEFAULT_PRESET if preset is None else preset
+        check_choice("preset", preset, tuple(RUN_PRESETS))
+        fields = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(overrides) - fields)
+        if unknown:
+            raise ValueError(
+                f"unknown TrainConfig field(s) {unknown}; expected some of {sorted(fields)}."
+            )
+        values = {k: v for k, v in RUN_PRESETS[preset].items() if k != "by_model"}
+        model = overrides.get("model", values.get("model", cls.model))
+        check_choice("model", model, MODEL_NAMES)
+        values = _merge(values, RUN_PRESETS[preset].get("by_model", {}).get(model, {}))
+        values = _merge(values, overrides)
+        values["preset"] = preset
+        return cls(**values)
+
+    def resolved(self) -> TrainConfig:
+        """This config with defaults that depend on other fields filled in."""
+        if self.run_dir is not None:
+            return self
+        name = f"{self.preset}-{self.model}" if self.preset else self.model
+        return dataclasses.replace(self, run_dir=f"runs/{name}")
+
+    # ---------------------------------------------------------- (de)serialise
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-ready dict of every field."""
+        out = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, OptimizerConfig):
+                value = dataclasses.asdict(value)
+            elif isinstance(value, Mapping):
+                value = dict(value)
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[f.name] = value
+        return out
+
+    def to_json(self) -> str:
+        """The config as indented JSON (what the run directory's config.json holds)."""
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> TrainConfig:
+        """Inverse of `to_dict`; unknown keys raise ValueError."""
+        fields = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - fields)
+        if unknown:
+            raise ValueError(f"unknown TrainConfig field(s) {unknown} in saved config.")
+        values = dict(values)
+        if "sample_formats" in values:
+            values["sample_formats"] = tuple(values["sample_formats"])
+        return cls(**values)
+
+    @classmethod
+    def from_json(cls, text: str) -> TrainConfig:
+        """Inverse of `to_json`."""
+        return cls.from_dict(json.loads(text))
+
+    def incompatible_fields(self, other: TrainConfig) -> list[str]:
+        """Fields that differ from `other` and that a resume may not change."""
+        # A JSON round trip makes tuples and lists compare equal.
+        mine = json.loads(json.dumps(self.to_dict()))
+        theirs = json.loads(json.dumps(other.to_dict()))
+        return sorted(
+            k for k in mine if k not in RESUMABLE_CHANGES and mine[k] != theirs.get(k)
+        )
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` updated by `extra`, merging the dict-valued fields one level deep."""
+    out = dict(base)
+    for key, value in extra.items():
+        if key in ("model_kwargs", "data_kwargs", "g_optimizer", "d_optimizer"):
+            prior = out.get(key) or {}
+            if isinstance(prior, OptimizerConfig):
+                prior = dataclasses.asdict(prior)
+            if isinstance(value, OptimizerConfig):
+                value = dataclasses.asdict(value)
+            out[key] = {**prior, **(value or {})}
+        else:
+            out[key] = value
+    return out

@@ -1,0 +1,752 @@
+"""Training runner: `run(config)` for the library, `main()` for the command line.
+
+`run` builds strategy -> model -> data -> compile -> fit -> export from a
+`tfvgan.config.TrainConfig` and writes into the run directory::
+
+    <run_dir>/config.json           the resolved config
+    <run_dir>/checkpoints/          full training state, ckpt-<step>
+    <run_dir>/samples/              samples_epoch<NNNN>.gif (and .mp4)
+    <run_dir>/logs/                 TensorBoard: losses (train/), sample videos (samples/)
+    <run_dir>/export/<step>/        the generator as a SavedModel for TF Serving
+
+Rerunning the same command in the same run directory resumes from the
+latest checkpoint: weights, optimizer slots, EMA, random-number state and the
+position in the data stream, so an interrupted run ends with the same number
+of steps as an uninterrupted one.
+
+Determinism: the seed fixes weights, latents, data order and sample noise;
+with ``deterministic=True`` TensorFlow's op determinism is switched on too,
+and two runs of the same config on the same machine give identical weights.
+
+The command line (``python -m tfvgan.train`` or ``tfvgan-train``) only maps
+flags onto a `TrainConfig`; with no flags it runs the quick-start preset.
+
+Example:
+
+```python
+from tfvgan.config import TrainConfig
+from tfvgan.train import run
+
+history = run(TrainConfig.from_preset("tiny", run_dir="/tmp/tiny"))
+```
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from absl import app, flags, logging
+
+from tfvgan import config as config_lib
+
+__all__ = [
+    "NonFiniteLossError",
+    "RunDirError",
+    "build_dataset",
+    "build_model",
+    "config_from_flags",
+    "define_flags",
+    "main",
+    "run",
+]
+
+# Which data-set condition feeds each model condition type.
+_DATA_CONDITION = {
+    "label": "label",
+    "text": "caption",
+    "image": "first_frame",
+    "video": "low_res",
+}
+
+
+class NonFiniteLossError(RuntimeError):
+    """Training produced a NaN/inf loss or weight (``nan_policy="raise"``)."""
+
+
+class RunDirError(ValueError):
+    """The run directory holds a run that this config cannot resume."""
+
+
+# --------------------------------------------------------------------- pieces
+def _model_kwargs(config: config_lib.TrainConfig) -> dict[str, Any]:
+    from tfvgan import models
+
+    kwargs = models.preset_kwargs(
+        config.model, config.model_preset, **config.model_kwargs
+    )
+    kwargs.setdefault("seed", config.seed)
+    if (
+        kwargs.get("condition_type") == "text"
+        and not kwargs.get("vocabulary")
+        and config.dataset == "moving_digits"
+    ):
+        from tfvgan.data import MOVING_DIGITS_VOCABULARY
+
+        kwargs["vocabulary"] = list(MOVING_DIGITS_VOCABULARY)
+    return kwargs
+
+
+def build_model(config: config_lib.TrainConfig):
+    """Builds and compiles the model of `config` (call inside `strategy.scope()`).
+
+    Args:
+        config: the run config.
+
+    Returns:
+        A compiled `tfvgan.models.VideoGAN`.
+    """
+    import keras
+
+    from tfvgan import models
+
+    model = models.MODELS[config.model](**_model_kwargs(config))
+
+    def adam(opt: config_lib.OptimizerConfig):
+        return keras.optimizers.Adam(
+            opt.learning_rate, beta_1=opt.beta_1, beta_2=opt.beta_2
+        )
+
+    model.compile(
+        d_optimizer=adam(config.d_optimizer),
+        g_optimizer=adam(config.g_optimizer),
+        loss=config.loss,
+        gp_weight=config.gp_weight,
+        r1_weight=config.r1_weight,
+        d_steps=config.d_steps,
+        ema_decay=config.ema_decay,
+        jit_compile=config.jit_compile,
+    )
+    return model
+
+
+def _data_kwargs(config: config_lib.TrainConfig, model) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "frames": model.frames,
+        "size": model.size,
+        "channels": model.channels,
+        "seed": config.seed,
+        "condition": _DATA_CONDITION.get(model.condition_type),
+    }
+    if model.condition_type == "video":
+        kwargs["downscale"] = getattr(model, "downscale", 4)
+    if model.condition_type == "text" and config.dataset == "moving_digits":
+        # Token ids must be the model's own vocabulary's.
+        kwargs["vectorizer"] = model.text_vectorizer
+    kwargs.update(config.data_kwargs)
+    return kwargs
+
+
+def build_dataset(
+    config: config_lib.TrainConfig,
+    model,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+):
+    """The data set of `config`, shaped for `model`, batched, not repeated.
+
+    Frames, size and channels follow the model, and the condition follows its
+    ``condition_type`` (label -> "label", text -> "caption", image ->
+    "first_frame", video -> "low_res"), unless `config.data_kwargs` says
+    otherwise.
+
+    Args:
+        config: the run config.
+        model: the (built) model the data is for.
+        batch_size: default `config.batch_size`.
+        shuffle: reshuffle every epoch.
+
+    Returns:
+        A `tf.data.Dataset` of ``video`` or ``(video, condition)`` batches.
+    """
+    from tfvgan import data
+
+    source = getattr(data, config_lib.DATASETS[config.dataset])
+    kwargs = _data_kwargs(config, model)
+    kwargs.update(
+        batch_size=batch_size or config.batch_size, shuffle=shuffle, repeat=False
+    )
+    return source(**kwargs)
+
+
+def _steps_per_epoch(config: config_lib.TrainConfig, dataset) -> int:
+    if config.steps_per_epoch is not None:
+        return config.steps_per_epoch
+    cardinality = int(dataset.cardinality())
+    if cardinality < 1:
+        raise ValueError(
+            f"cannot tell the number of batches per epoch of data set "
+            f"{config.dataset!r} (cardinality {cardinality}); set steps_per_epoch "
+            "(--steps_per_epoch)."
+        )
+    return cardinality
+
+
+def _sample_conditions(config: config_lib.TrainConfig, model, num: int):
+    """Fixed conditions for the sample grid (None for unconditional models)."""
+    import numpy as np
+
+    if not model.conditional:
+        return None
+    if model.condition_type == "label":
+        return np.arange(num, dtype=np.int32) % int(getattr(model, "num_classes", 10))
+    dataset = build_dataset(config, model, batch_size=num, shuffle=False)
+    _, condition = next(iter(dataset.take(1)))
+    return condition
+
+
+def _is_chief(strategy) -> bool:
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or not getattr(resolver, "task_type", None):
+        return True
+    cluster = resolver.cluster_spec().as_dict()
+    if resolver.task_type == "chief":
+        return True
+    return (
+        resolver.task_type == "worker"
+        and resolver.task_id == 0
+        and "chief" not in cluster
+    )
+
+
+def _write_config(config: config_lib.TrainConfig, run_dir: str) -> None:
+    path = os.path.join(run_dir, "config.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            try:
+                saved = config_lib.TrainConfig.from_json(f.read())
+            except (ValueError, TypeError) as error:
+                raise RunDirError(f"cannot read {path}: {error}") from error
+        changed = config.incompatible_fields(saved)
+        if changed:
+            raise RunDirError(
+                f"run directory {run_dir!r} holds a run with a different config "
+                f"(fields {changed} differ from {path}); a resumed run may only "
+                f"change {sorted(config_lib.RESUMABLE_CHANGES)}. Use a new --run_dir."
+            )
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(config.to_json() + "\n")
+    os.replace(tmp, path)
+
+
+def _merge_histories(histories):
+    if not histories:
+        import keras
+
+        return keras.callbacks.History()
+    merged = histories[-1]
+    combined: dict[str, list] = {}
+    epochs: list[int] = []
+    for history in histories:
+        epochs.extend(history.epoch)
+        for key, values in history.history.items():
+            combined.setdefault(key, []).extend(values)
+    merged.epoch, merged.history = epochs, combined
+    return merged
+
+
+def _log(message: str) -> None:
+    print(f"tfvgan: {message}", flush=True)
+
+
+# ------------------------------------------------------------------------ run
+def run(config: config_lib.TrainConfig, callbacks: Sequence = ()):
+    """Trains (or resumes) the run described by `config`.
+
+    Args:
+        config: the run config; `run_dir` defaults to ``runs/<preset>-<model>``.
+        callbacks: extra Keras callbacks, called after tfvgan's own.
+
+    Returns:
+        The `keras.callbacks.History` of the epochs trained in this call
+        (empty when the run was already complete).
+
+    Raises:
+        NonFiniteLossError: a loss or weight became NaN/inf and
+            ``config.nan_policy == "raise"``. The latest checkpoint is the
+            last good state.
+        ValueError: the run directory holds a run with an incompatible config.
+    """
+    if not isinstance(config, config_lib.TrainConfig):
+        raise TypeError(
+            f"expected a tfvgan.config.TrainConfig, got {type(config).__name__}."
+        )
+    config = config.resolved()
+    run_dir = os.path.abspath(config.run_dir)
+    os.makedirs(run_dir, exist_ok=True)
+    _write_config(config, run_dir)
+
+    import keras
+    import tensorflow as tf
+
+    from tfvgan import callbacks as callbacks_lib
+    from tfvgan import checkpoint as checkpoint_lib
+    from tfvgan import distribute
+
+    keras.utils.set_random_seed(config.seed)
+    if config.deterministic:
+        tf.config.experimental.enable_op_determinism()
+    strategy = distribute.get_strategy(config.strategy)
+    chief = _is_chief(strategy)
+    with strategy.scope():
+        model = build_model(config)
+    dataset = build_dataset(config, model)
+    steps_per_epoch = _steps_per_epoch(config, dataset)
+    total_steps = config.epochs * steps_per_epoch
+
+    ckpt_dir = os.path.join(run_dir, "checkpoints")
+    if not chief:
+        # Every worker takes part in a save; only the chief's is kept.
+        task = strategy.cluster_resolver.task_id
+        ckpt_dir = os.path.join(
+            run_dir, ".tmp_workers", f"worker-{task}", "checkpoints"
+        )
+    state = checkpoint_lib.TrainingCheckpoint(
+        model,
+        ckpt_dir,
+        max_to_keep=config.max_checkpoints,
+        steps_per_epoch=steps_per_epoch,
+    )
+    start = state.restore()
+    if start:
+        _log(
+            f"resuming {run_dir} from step {start} (epoch {start // steps_per_epoch}"
+            f" + {start % steps_per_epoch} steps) of {total_steps}"
+        )
+    else:
+        _log(f"training {config.model} in {run_dir}: {total_steps} steps")
+
+    guard = callbacks_lib.NonFiniteGuard()
+    own = [
+        guard,
+        callbacks_lib.CheckpointSaver(
+            state,
+            every_n_epochs=config.checkpoint_every_epochs,
+            every_n_steps=config.checkpoint_every_steps,
+            guard=guard,
+        ),
+    ]
+    interactive = sys.stdout.isatty()
+    if not interactive:
+        own.append(callbacks_lib.EpochLogger(config.epochs))
+    if chief:
+        logs = os.path.join(run_dir, "logs")
+        own.append(
+            keras.callbacks.TensorBoard(
+                log_dir=logs, write_graph=False, update_freq="epoch"
+            )
+        )
+        if config.sample_every_epochs:
+            own.append(
+                callbacks_lib.VideoSampleWriter(
+                    os.path.join(run_dir, "samples"),
+                    num_videos=config.num_samples,
+                    seed=config.seed,
+                    condition=_sample_conditions(config, model, config.num_samples),
+                    every_n_epochs=config.sample_every_epochs,
+                    formats=config.sample_formats,
+                    fps=config.sample_fps,
+                    log_dir=os.path.join(logs, "samples"),
+                )
+            )
+    all_callbacks = [*own, *callbacks]
+
+    unused = [dataset]
+
+    def stream(skip: int):
+        # Skipping the batches already trained on makes a resumed run see
+        # the same data stream as an uninterrupted one. Each stream starts
+        # from a data set object never iterated: a shuffle's seed state
+        # advances with every iteration over the same object.
+        source = unused.pop() if unused else build_dataset(config, model)
+        return source.repeat().skip(skip)
+
+    histories = []
+    step = start
+    # The data set shuffles itself; `shuffle=False` only silences Keras.
+    fit_args = dict(
+        callbacks=all_callbacks, verbose=1 if interactive else 0, shuffle=False
+    )
+    if step < total_steps and step % steps_per_epoch:
+        # Resuming mid-epoch: finish that epoch first.
+        epoch = step // steps_per_epoch
+        histories.append(
+            model.fit(
+                stream(step),
+                epochs=epoch + 1,
+                initial_epoch=epoch,
+                steps_per_epoch=steps_per_epoch - step % steps_per_epoch,
+                **fit_args,
+            )
+        )
+        step = state.step
+    if step < total_steps and not guard.tripped:
+        histories.append(
+            model.fit(
+                stream(step),
+                epochs=config.epochs,
+                initial_epoch=step // steps_per_epoch,
+                steps_per_epoch=steps_per_epoch,
+                **fit_args,
+            )
+        )
+    history = _merge_histories(histories)
+
+    if guard.tripped:
+        latest = state.latest or "none"
+        message = f"{guard.message} Latest good checkpoint: {latest}."
+        if config.nan_policy == "raise":
+            raise NonFiniteLossError(message)
+        _log(message)
+        return history
+
+    _log(f"training complete at step {state.step} of {total_steps}")
+    if config.export and chief:
+        _export(model, os.path.join(run_dir, "export"), state.step, config.export_keep)
+    return history
+
+
+def _export(model, base_dir: str, step: int, keep: int | None) -> str | None:
+    from tfvgan import export
+
+    if step in export.list_versions(base_dir):
+        _log(f"export {base_dir}/{step} already exists")
+        return None
+    path = export.export_generator(model, base_dir, version=step, keep=keep)
+    _log(f"exported generator to {path}")
+    return path
+
+
+# ------------------------------------------------------------------------ CLI
+def _parse_kwargs(name: str, text: str) -> dict[str, Any]:
+    """``'{"a": 1}'`` (JSON) or ``a=1,b=two`` (values parsed as JSON when they can be)."""
+    text = text.strip()
+    if not text:
+        return {}
+    if text.startswith("{"):
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"--{name}: invalid JSON {text!r} ({error}).") from error
+        if not isinstance(value, dict):
+            raise ValueError(f"--{name}: expected a JSON object, got {text!r}.")
+        return value
+    out = {}
+    for item in text.split(","):
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(
+                f"--{name}: expected key=value pairs, got {item!r} in {text!r}."
+            )
+        try:
+            out[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[key.strip()] = raw
+    return out
+
+
+def define_flags(flag_values: flags.FlagValues = flags.FLAGS) -> None:
+    """Defines the ``tfvgan-train`` flags on `flag_values` (once)."""
+    if "preset" in flag_values:
+        return
+    fv = flag_values
+    models = list(config_lib.MODEL_NAMES)
+    flags.DEFINE_enum(
+        "preset",
+        config_lib.DEFAULT_PRESET,
+        list(config_lib.RUN_PRESETS),
+        "Run preset: tiny (seconds, for tests), quickstart (~10 min on a CPU), "
+        "paper (the published set-ups). Other flags override it.",
+        flag_values=fv,
+    )
+    flags.DEFINE_enum(
+        "model", None, models, "Model variant (default: the preset's).", flag_values=fv
+    )
+    flags.DEFINE_enum(
+        "model_preset",
+        None,
+        list(config_lib.MODEL_PRESETS),
+        "Architecture preset (default: the run preset's).",
+        flag_values=fv,
+    )
+    flags.DEFINE_string(
+        "model_kwargs",
+        None,
+        "Extra model arguments: JSON ('{\"width\": 16}') or key=value,key=value.",
+        flag_values=fv,
+    )
+    flags.DEFINE_enum(
+        "dataset",
+        None,
+        list(config_lib.DATASETS),
+        "Data source (default moving_digits).",
+        flag_values=fv,
+    )
+    flags.DEFINE_string(
+        "data_kwargs",
+        None,
+        "Extra data-source arguments, e.g. num_videos=256 or directory=clips/ or name=ucf101.",
+        flag_values=fv,
+    )
+    flags.DEFINE_enum(
+        "loss", None, list(config_lib.LOSS_NAMES), "Adversarial loss.", flag_values=fv
+    )
+    flags.DEFINE_float(
+        "gp_weight",
+        None,
+        "WGAN-GP gradient-penalty weight (0 = off).",
+        lower_bound=0,
+        flag_values=fv,
+    )
+    flags.DEFINE_float(
+        "r1_weight", None, "R1 penalty weight (0 = off).", lower_bound=0, flag_values=fv
+    )
+    flags.DEFINE_integer(
+        "d_steps",
+        None,
+        "Discriminator updates per generator update.",
+        lower_bound=1,
+        flag_values=fv,
+    )
+    flags.DEFINE_float(
+        "ema_decay",
+        None,
+        "Generator EMA decay in (0, 1); 0 = no EMA.",
+        lower_bound=0,
+        upper_bound=0.999999,
+        flag_values=fv,
+    )
+    flags.DEFINE_float(
+        "g_lr", None, "Generator Adam learning rate.", lower_bound=0, flag_values=fv
+    )
+    flags.DEFINE_float(
+        "d_lr", None, "Discriminator Adam learning rate.", lower_bound=0, flag_values=fv
+    )
+    flags.DEFINE_float(
+        "beta_1",
+        None,
+        "Adam beta_1 of both optimizers.",
+        lower_bound=0,
+        upper_bound=0.999999,
+        flag_values=fv,
+    )
+    flags.DEFINE_float(
+        "beta_2",
+        None,
+        "Adam beta_2 of both optimizers.",
+        lower_bound=0,
+        upper_bound=0.999999,
+        flag_values=fv,
+    )
+    flags.DEFINE_integer(
+        "batch_size", None, "Global batch size.", lower_bound=1, flag_values=fv
+    )
+    flags.DEFINE_integer(
+        "epochs",
+        None,
+        "Epochs in total (a resumed run continues to this).",
+        lower_bound=1,
+        flag_values=fv,
+    )
+    flags.DEFINE_integer(
+        "steps_per_epoch",
+        None,
+        "Steps per epoch (default: one pass over the data).",
+        lower_bound=1,
+        flag_values=fv,
+    )
+    flags.DEFINE_enum(
+        "strategy",
+        None,
+        list(config_lib.STRATEGIES),
+        "tf.distribute strategy.",
+        flag_values=fv,
+    )
+    flags.DEFINE_string(
+        "run_dir",
+        None,
+        "Run directory (default runs/<preset>-<model>). Rerun to resume.",
+        flag_values=fv,
+    )
+    flags.DEFINE_integer(
+        "seed",
+        None,
+        "Seed of weights, latents, data order and samples.",
+        lower_bound=0,
+        flag_values=fv,
+    )
+    flags.DEFINE_boolean(
+        "deterministic",
+        None,
+        "Enable TF op determinism (bit-identical reruns, slower).",
+        flag_values=fv,
+    )
+    flags.DEFINE_enum(
+        "jit_compile",
+        "auto",
+        ["auto", "true", "false"],
+        "XLA for the train step (auto: GPU/TPU only).",
+        flag_values=fv,
+    )
+    flags.DEFINE_boolean(
+        "export",
+        None,
+        "Export the generator SavedModel after training (--noexport to skip).",
+        flag_values=fv,
+    )
+    flags.DEFINE_integer(
+        "export_keep", None, "Exported versions to keep.", lower_bound=1, flag_values=fv
+    )
+    flags.DEFINE_integer(
+        "checkpoint_every_epochs",
+        None,
+        "Checkpoint every N epochs (0 = only at the end).",
+        lower_bound=0,
+        flag_values=fv,
+    )
+    flags.DEFINE_integer(
+        "checkpoint_every_steps",
+        None,
+        "Also checkpoint every N steps (0 = off).",
+        lower_bound=0,
+        flag_values=fv,
+    )
+    flags.DEFINE_integer(
+        "max_checkpoints",
+        None,
+        "Checkpoints kept on disk.",
+        lower_bound=1,
+        flag_values=fv,
+    )
+    flags.DEFINE_integer(
+        "sample_every_epochs",
+        None,
+        "Write sample videos every N epochs (0 = off).",
+        lower_bound=0,
+        flag_values=fv,
+    )
+    flags.DEFINE_integer(
+        "num_samples", None, "Clips per sample grid.", lower_bound=1, flag_values=fv
+    )
+    flags.DEFINE_list(
+        "sample_formats", None, "Sample file formats: gif and/or mp4.", flag_values=fv
+    )
+    flags.DEFINE_integer(
+        "sample_fps",
+        None,
+        "Frames per second of sample files.",
+        lower_bound=1,
+        flag_values=fv,
+    )
+    flags.DEFINE_enum(
+        "nan_policy",
+        None,
+        list(config_lib.NAN_POLICIES),
+        "On NaN/inf: raise (exit 1) or stop.",
+        flag_values=fv,
+    )
+
+
+# Flags copied to the config field of the same name when given.
+_PLAIN_FLAGS = (
+    "model",
+    "model_preset",
+    "dataset",
+    "loss",
+    "gp_weight",
+    "r1_weight",
+    "d_steps",
+    "batch_size",
+    "epochs",
+    "steps_per_epoch",
+    "strategy",
+    "run_dir",
+    "seed",
+    "deterministic",
+    "export",
+    "export_keep",
+    "checkpoint_every_epochs",
+    "checkpoint_every_steps",
+    "max_checkpoints",
+    "sample_every_epochs",
+    "num_samples",
+    "sample_fps",
+    "nan_policy",
+)
+
+
+def config_from_flags(
+    flag_values: flags.FlagValues = flags.FLAGS,
+) -> config_lib.TrainConfig:
+    """Maps parsed flags onto a `TrainConfig`: the preset, then the flags given.
+
+    Raises:
+        ValueError: for a bad value (the message names it).
+    """
+    fv = flag_values
+    given = {name for name in fv if fv[name].present}
+    overrides: dict[str, Any] = {n: fv[n].value for n in _PLAIN_FLAGS if n in given}
+    for name in ("model_kwargs", "data_kwargs"):
+        if name in given:
+            overrides[name] = _parse_kwargs(name, fv[name].value)
+    if "ema_decay" in given:
+        overrides["ema_decay"] = fv.ema_decay or None
+    if "sample_formats" in given:
+        overrides["sample_formats"] = tuple(fv.sample_formats)
+    if "jit_compile" in given:
+        overrides["jit_compile"] = {"auto": None, "true": True, "false": False}[
+            fv.jit_compile
+        ]
+    for player in ("g", "d"):
+        opt: dict[str, float] = {}
+        if f"{player}_lr" in given:
+            opt["learning_rate"] = fv[f"{player}_lr"].value
+        for beta in ("beta_1", "beta_2"):
+            if beta in given:
+                opt[beta] = fv[beta].value
+        if opt:
+            overrides[f"{player}_optimizer"] = opt
+    return config_lib.TrainConfig.from_preset(fv.preset, **overrides)
+
+
+def _main(argv: Sequence[str]) -> None:
+    if not flags.FLAGS["verbosity"].present:
+        logging.set_verbosity(logging.WARNING)  # TensorFlow's INFO chatter
+    if len(argv) > 1:
+        raise app.UsageError(
+            f"unexpected arguments {list(argv[1:])}; all options are --flags."
+        )
+    try:
+        config = config_from_flags(flags.FLAGS)
+    except ValueError as error:
+        raise app.UsageError(str(error)) from error
+    from tfvgan.checkpoint import CheckpointMismatchError
+
+    try:
+        run(config)
+    except (NonFiniteLossError, RunDirError, CheckpointMismatchError) as error:
+        sys.exit(f"tfvgan-train: {error}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point ``tfvgan-train`` (``python -m tfvgan.train``).
+
+    Args:
+        argv: command line, program name first; default `sys.argv`.
+
+    Example:
+
+    ```
+    tfvgan-train --preset=tiny --model=conv3d --epochs=3 --run_dir=/tmp/run
+    ```
+    """
+    define_flags()
+    app.run(_main, argv=list(argv) if argv is not None else None)
+
+
+if __name__ == "__main__":
+    main()
