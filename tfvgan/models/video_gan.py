@@ -737,8 +737,11 @@ class VideoGAN(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = copy.deepcopy(config)  # deserialization consumes nested dicts
+        config = dict(config)
         for key in ("generator", "discriminator"):
             if key in config and isinstance(config[key], dict):
-                config[key] = keras.saving.deserialize_keras_object(config[key])
+                # Deserialization consumes nested dicts: work on a copy.
+                config[key] = keras.saving.deserialize_keras_object(
+                    copy.deepcopy(config[key])
+                )
         return cls(**config)
