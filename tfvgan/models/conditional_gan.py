@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import keras
-import numpy as np
 import tensorflow as tf
 from keras import ops
 
@@ -231,7 +230,6 @@ class ConditionalGAN(VideoGAN):
         https://arxiv.org/abs/1411.1784
     """
 
-    _serialize_networks = False
     preset_family = "conditional"
 
     def __init__(
@@ -256,7 +254,6 @@ class ConditionalGAN(VideoGAN):
         **kwargs,
     ):
         networks.check_shape(frames, size, channels)
-        kwargs.pop("condition_shape", None)
         if condition_type not in CONDITIONS:
             raise ValueError(
                 f"condition_type must be one of {CONDITIONS}, got {condition_type!r}."
@@ -315,17 +312,25 @@ class ConditionalGAN(VideoGAN):
             seed=seed,
             **kwargs,
         )
-        self.width = width
-        self.d_width = d_width
-        self.num_classes = num_classes
-        self.vocabulary = vocabulary
-        self.sequence_length = sequence_length
-        self.text_encoder = text_encoder
-        self.downscale = downscale
-        self.recon_weight = float(recon_weight)
-        self.embed_dim = embed_dim
-        self.spectral_norm = spectral_norm
-        self.sync_bn = sync_bn
+        self._keep_config(
+            condition_type=condition_type,
+            frames=frames,
+            size=size,
+            channels=channels,
+            latent_dim=latent_dim,
+            width=width,
+            d_width=d_width,
+            num_classes=num_classes,
+            vocabulary=vocabulary,
+            sequence_length=sequence_length,
+            text_encoder=text_encoder,
+            downscale=downscale,
+            recon_weight=float(recon_weight),
+            embed_dim=embed_dim,
+            spectral_norm=spectral_norm,
+            sync_bn=sync_bn,
+            seed=seed,
+        )
         self.text_vectorizer = None
         if condition_type == "text":
             # Index 0 (padding) and 1 ([UNK]) are TextVectorization's own.
@@ -399,30 +404,3 @@ class ConditionalGAN(VideoGAN):
         if self.recon_weight and self.condition_type in ("image", "video"):
             return {"recon": self.recon_weight * tf.reduce_mean(tf.abs(fake - real))}
         return {}
-
-    def get_config(self):
-        config = super().get_config()
-        config.pop("condition_shape")
-        config.update(
-            width=self.width,
-            d_width=self.d_width,
-            num_classes=self.num_classes,
-            vocabulary=self.vocabulary,
-            sequence_length=self.sequence_length,
-            text_encoder=self.text_encoder,
-            downscale=self.downscale,
-            recon_weight=self.recon_weight,
-            embed_dim=self.embed_dim,
-            spectral_norm=self.spectral_norm,
-            sync_bn=self.sync_bn,
-        )
-        return config
-
-
-def low_resolution(videos, downscale: int = 4) -> np.ndarray:
-    """Area-downsamples `(B, T, H, W, C)` clips by `downscale` (the SR input)."""
-    videos = tf.convert_to_tensor(videos, tf.float32)
-    b, t, h, w, c = videos.shape
-    flat = tf.reshape(videos, (-1, h, w, c))
-    small = tf.image.resize(flat, (h // downscale, w // downscale), method="area")
-    return tf.reshape(small, (-1, t, h // downscale, w // downscale, c)).numpy()

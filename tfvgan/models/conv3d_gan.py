@@ -45,7 +45,6 @@ class Conv3DGAN(VideoGAN):
         https://arxiv.org/abs/1609.02612
     """
 
-    _serialize_networks = False
     preset_family = "conv3d"
 
     def __init__(
@@ -64,8 +63,6 @@ class Conv3DGAN(VideoGAN):
         **kwargs,
     ):
         networks.check_shape(frames, size, channels)
-        kwargs.pop("condition_type", None)
-        kwargs.pop("condition_shape", None)
         generator = networks.VideoGenerator3D(
             frames,
             size,
@@ -93,26 +90,19 @@ class Conv3DGAN(VideoGAN):
             seed=seed,
             **kwargs,
         )
-        self.width = width
-        self.d_width = d_width
-        self.two_stream = two_stream
-        self.mask_l1 = mask_l1
-        self.spectral_norm = spectral_norm
-        self.sync_bn = sync_bn
+        self._keep_config(
+            frames=frames,
+            size=size,
+            channels=channels,
+            latent_dim=latent_dim,
+            width=width,
+            d_width=d_width,
+            two_stream=two_stream,
+            mask_l1=mask_l1,
+            spectral_norm=spectral_norm,
+            sync_bn=sync_bn,
+            seed=seed,
+        )
 
     def regularizer_names(self):
         return ("g_reg",) if self.two_stream and self.mask_l1 else ()
-
-    def get_config(self):
-        config = super().get_config()
-        for key in ("condition_type", "condition_shape"):
-            config.pop(key)
-        config.update(
-            width=self.width,
-            d_width=self.d_width,
-            two_stream=self.two_stream,
-            mask_l1=self.mask_l1,
-            spectral_norm=self.spectral_norm,
-            sync_bn=self.sync_bn,
-        )
-        return config

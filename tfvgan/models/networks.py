@@ -13,7 +13,7 @@ import math
 import keras
 from keras import ops
 
-from tfvgan.layers import SingularValueClip, TileToVideo
+from tfvgan.layers import SingularValueClip
 
 SUPPORTED_SIZES = (16, 32, 64, 128, 256)
 
@@ -77,6 +77,33 @@ def _maybe_sn(layer, spectral_norm: bool):
     return keras.layers.SpectralNormalization(layer) if spectral_norm else layer
 
 
+def critic_stages(count: int, make_conv, spectral_norm: bool, sync_bn: bool) -> list:
+    """`(conv, norm)` stages of a critic, conv `i` from `make_conv(i)`.
+
+    No batch norm on the first stage (DCGAN practice) nor under spectral norm.
+    """
+    stages = []
+    for i in range(count):
+        conv = _maybe_sn(make_conv(i), spectral_norm)
+        norm = None if i == 0 or spectral_norm else batch_norm(sync_bn)
+        stages.append((conv, norm))
+    return stages
+
+
+def run_stages(stages, h, activation, training, before=None):
+    """Applies `(conv, norm)` stages: `activation(norm(conv(before(h))))`."""
+    for conv, norm in stages:
+        h = conv(h if before is None else before(h))
+        if norm is not None:
+            h = norm(h, training=training)
+        h = activation(h)
+    return h
+
+
+def leaky_relu(h):
+    return ops.leaky_relu(h, 0.2)
+
+
 @keras.saving.register_keras_serializable(package="tfvgan")
 class VideoDiscriminator(_Network):
     """3D-conv video critic (VGAN / TGAN): stride-2 Conv3D stages, one logit.
@@ -122,18 +149,20 @@ class VideoDiscriminator(_Network):
         stages = num_stages(size)
         t_end, t_strides = temporal_plan(frames, stages)
         constraint = SingularValueClip() if sv_clip else None
-        self.stages = []
-        for i, ts in enumerate(reversed(t_strides)):  # fine to coarse
-            conv = keras.layers.Conv3D(
+        strides = list(reversed(t_strides))  # fine to coarse
+        self.stages = critic_stages(
+            stages,
+            lambda i: keras.layers.Conv3D(
                 width * 2**i,
                 4,
-                (ts, 2, 2),
+                (strides[i], 2, 2),
                 padding="same",
                 use_bias=i == 0,
                 kernel_constraint=constraint,
-            )
-            norm = None if i == 0 or spectral_norm else batch_norm(sync_bn)
-            self.stages.append((_maybe_sn(conv, spectral_norm), norm))
+            ),
+            spectral_norm,
+            sync_bn,
+        )
         self.head = _maybe_sn(
             keras.layers.Conv3D(1, (t_end, 4, 4), kernel_constraint=constraint),
             spectral_norm,
@@ -141,12 +170,7 @@ class VideoDiscriminator(_Network):
         self.flatten = keras.layers.Flatten()
 
     def call(self, video, training=False):
-        h = video
-        for conv, norm in self.stages:
-            h = conv(h)
-            if norm is not None:
-                h = norm(h, training=training)
-            h = ops.leaky_relu(h, 0.2)
+        h = run_stages(self.stages, video, leaky_relu, training)
         return self.flatten(self.head(h))
 
 
@@ -175,26 +199,21 @@ class ImageDiscriminator(_Network):
             sync_bn=sync_bn,
             **kwargs,
         )
-        stages = num_stages(size)
-        self.stages = []
-        for i in range(stages - 1):
-            conv = keras.layers.Conv2D(
+        self.stages = critic_stages(
+            num_stages(size) - 1,
+            lambda i: keras.layers.Conv2D(
                 width * 2**i, 4, 2, padding="same", use_bias=i == 0
-            )
-            norm = None if i == 0 or spectral_norm else batch_norm(sync_bn)
-            self.stages.append((_maybe_sn(conv, spectral_norm), norm))
+            ),
+            spectral_norm,
+            sync_bn,
+        )
         self.head = _maybe_sn(
             keras.layers.Conv2D(1, 4, 2, padding="same"), spectral_norm
         )
         self.flatten = keras.layers.Flatten()
 
     def call(self, frame, training=False):
-        h = frame
-        for conv, norm in self.stages:
-            h = conv(h)
-            if norm is not None:
-                h = norm(h, training=training)
-            h = ops.leaky_relu(h, 0.2)
+        h = run_stages(self.stages, frame, leaky_relu, training)
         return self.flatten(self.head(h))
 
 
@@ -230,25 +249,21 @@ class PatchVideoDiscriminator(_Network):
         # 16 frames and 64x64, smaller for short clips.
         kt = max(1, min(4, 1 + (frames - 1) // (stages + 1)))
         self.pad = keras.layers.ZeroPadding3D(((0, 0), (1, 1), (1, 1)))
-        self.stages = []
-        for i in range(stages):
-            conv = keras.layers.Conv3D(
+        self.stages = critic_stages(
+            stages,
+            lambda i: keras.layers.Conv3D(
                 width * 2**i, (kt, 4, 4), (1, 2, 2), use_bias=i == 0
-            )
-            norm = None if i == 0 or spectral_norm else batch_norm(sync_bn)
-            self.stages.append((_maybe_sn(conv, spectral_norm), norm))
+            ),
+            spectral_norm,
+            sync_bn,
+        )
         self.head = _maybe_sn(
             keras.layers.Conv3D(1, (kt, 4, 4), (1, 2, 2)), spectral_norm
         )
         self.flatten = keras.layers.Flatten()
 
     def call(self, video, training=False):
-        h = video
-        for conv, norm in self.stages:
-            h = conv(self.pad(h))
-            if norm is not None:
-                h = norm(h, training=training)
-            h = ops.leaky_relu(h, 0.2)
+        h = run_stages(self.stages, video, leaky_relu, training, before=self.pad)
         return self.flatten(self.head(self.pad(h)))
 
 
@@ -337,10 +352,8 @@ class FrameGenerator(_Network):
             h = ops.concatenate(maps, axis=-1)
         else:
             h = ops.reshape(codes, (-1, 1, 1, codes.shape[-1]))
-            conv, bn = self.stem
-            h = ops.relu(bn(conv(h), training=training))
-        for conv, bn in self.stages:
-            h = ops.relu(bn(conv(h), training=training))
+            h = run_stages([self.stem], h, ops.relu, training)
+        h = run_stages(self.stages, h, ops.relu, training)
         return self.out(h)
 
 
@@ -417,10 +430,7 @@ class VideoGenerator3D(_Network):
         else:
             code, background = inputs, None
         h = ops.reshape(code, (-1, 1, 1, 1, code.shape[-1]))
-        conv, bn = self.stem
-        h = ops.relu(bn(conv(h), training=training))
-        for conv, bn in self.stages:
-            h = ops.relu(bn(conv(h), training=training))
+        h = run_stages([self.stem, *self.stages], h, ops.relu, training)
         foreground = self.fg(h)
         if not self.two_stream:
             return foreground
@@ -437,7 +447,6 @@ __all__ = [
     "FrameGenerator",
     "ImageDiscriminator",
     "PatchVideoDiscriminator",
-    "TileToVideo",
     "VideoDiscriminator",
     "VideoGenerator3D",
     "check_shape",

@@ -170,7 +170,6 @@ class RecurrentGAN(VideoGAN):
         Video Generation", https://arxiv.org/abs/1707.04993
     """
 
-    _serialize_networks = False
     preset_family = "recurrent"
 
     def __init__(
@@ -189,8 +188,6 @@ class RecurrentGAN(VideoGAN):
         **kwargs,
     ):
         networks.check_shape(frames, size, channels)
-        for key in ("condition_type", "condition_shape", "latent_dim"):
-            kwargs.pop(key, None)
         generator = MotionContentGenerator(
             frames,
             size,
@@ -219,13 +216,19 @@ class RecurrentGAN(VideoGAN):
             seed=seed,
             **kwargs,
         )
-        self.content_dim = content_dim
-        self.motion_dim = motion_dim
-        self.width = width
-        self.d_width = d_width
-        self.autoregressive = autoregressive
-        self.spectral_norm = spectral_norm
-        self.sync_bn = sync_bn
+        self._keep_config(
+            frames=frames,
+            size=size,
+            channels=channels,
+            content_dim=content_dim,
+            motion_dim=motion_dim,
+            width=width,
+            d_width=d_width,
+            autoregressive=autoregressive,
+            spectral_norm=spectral_norm,
+            sync_bn=sync_bn,
+            seed=seed,
+        )
 
     def discriminate(self, videos, condition=None, training=False):
         # The image critic sees one random frame of each clip.
@@ -233,18 +236,3 @@ class RecurrentGAN(VideoGAN):
         index = self.random_uniform(batch, (), maxval=self.frames, dtype=tf.int32)
         frame = tf.gather(videos, index, batch_dims=1)
         return self.discriminator([videos, frame], training=training)
-
-    def get_config(self):
-        config = super().get_config()
-        for key in ("condition_type", "condition_shape", "latent_dim"):
-            config.pop(key)
-        config.update(
-            content_dim=self.content_dim,
-            motion_dim=self.motion_dim,
-            width=self.width,
-            d_width=self.d_width,
-            autoregressive=self.autoregressive,
-            spectral_norm=self.spectral_norm,
-            sync_bn=self.sync_bn,
-        )
-        return config

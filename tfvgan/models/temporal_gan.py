@@ -67,10 +67,7 @@ class TemporalGenerator(networks._Network):
 
     def call(self, noise, training=False):
         h = ops.expand_dims(noise, 1)  # (B, 1, Z)
-        conv, bn = self.stem
-        h = ops.relu(bn(conv(h), training=training))
-        for conv, bn in self.temporal:
-            h = ops.relu(bn(conv(h), training=training))
+        h = networks.run_stages([self.stem, *self.temporal], h, ops.relu, training)
         z_fast = self.temporal_out(h)  # (B, T, Z)
         z_slow = ops.repeat(ops.expand_dims(noise, 1), self.frames, axis=1)
         codes = ops.reshape(
@@ -117,7 +114,6 @@ class TemporalGAN(VideoGAN):
         Value Clipping", https://arxiv.org/abs/1611.06624
     """
 
-    _serialize_networks = False
     preset_family = "temporal"
 
     def __init__(
@@ -135,8 +131,6 @@ class TemporalGAN(VideoGAN):
         **kwargs,
     ):
         networks.check_shape(frames, size, channels)
-        kwargs.pop("condition_type", None)
-        kwargs.pop("condition_shape", None)
         generator = TemporalGenerator(
             latent_dim, frames, size, channels, width=width, sync_bn=sync_bn
         )
@@ -159,21 +153,15 @@ class TemporalGAN(VideoGAN):
             seed=seed,
             **kwargs,
         )
-        self.width = width
-        self.d_width = d_width
-        self.spectral_norm = spectral_norm
-        self.sv_clip = sv_clip
-        self.sync_bn = sync_bn
-
-    def get_config(self):
-        config = super().get_config()
-        for key in ("condition_type", "condition_shape"):
-            config.pop(key)
-        config.update(
-            width=self.width,
-            d_width=self.d_width,
-            spectral_norm=self.spectral_norm,
-            sv_clip=self.sv_clip,
-            sync_bn=self.sync_bn,
+        self._keep_config(
+            frames=frames,
+            size=size,
+            channels=channels,
+            latent_dim=latent_dim,
+            width=width,
+            d_width=d_width,
+            spectral_norm=spectral_norm,
+            sv_clip=sv_clip,
+            sync_bn=sync_bn,
+            seed=seed,
         )
-        return config

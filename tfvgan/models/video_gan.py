@@ -125,10 +125,6 @@ class VideoGAN(keras.Model):
         Goodfellow et al. 2014, https://arxiv.org/abs/1406.2661
     """
 
-    # Variants rebuild their networks from constructor arguments; the plain
-    # VideoGAN serializes the networks it was given.
-    _serialize_networks = True
-
     def __init__(
         self,
         generator: keras.layers.Layer,
@@ -170,6 +166,7 @@ class VideoGAN(keras.Model):
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="latent_seed")
         self.ema_generator = None
+        self._variant_config = None
         self._gan_compiled = False
         self._build_networks()
         # The networks are built by their constructors; marking the model
@@ -575,14 +572,7 @@ class VideoGAN(keras.Model):
         if self.ema_generator is not None:
             self._update_ema()
 
-        self.d_loss_tracker.update_state(d_loss)
-        self.g_loss_tracker.update_state(g_loss)
-        self.d_real_tracker.update_state(self._d_stats(real_logits))
-        self.d_fake_tracker.update_state(self._d_stats(fake_logits))
-        for name, value in {**regs, **extras}.items():
-            if name in self._extra_trackers:
-                self._extra_trackers[name].update_state(value)
-        return _step_logs(self.metrics)
+        return self._track(d_loss, g_loss, real_logits, fake_logits, {**regs, **extras})
 
     def test_step(self, data):
         real, condition = self._unpack(data)
@@ -594,6 +584,10 @@ class VideoGAN(keras.Model):
             real, fake, condition, training=False
         )
         g_loss, extras = self._g_loss(real, condition, batch_size, training=False)
+        return self._track(d_loss, g_loss, real_logits, fake_logits, extras)
+
+    def _track(self, d_loss, g_loss, real_logits, fake_logits, extras) -> dict:
+        """Updates the metric trackers (unscaled losses) and returns the logs."""
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
         self.d_real_tracker.update_state(self._d_stats(real_logits))
@@ -610,23 +604,21 @@ class VideoGAN(keras.Model):
     def _update_ema(self):
         decay = self.ema_decay
 
-        def ema_value(ema_var, var):
-            if var.trainable:
-                return decay * ema_var + (1.0 - decay) * var
-            return var  # e.g. batch-norm moving statistics: copy
+        def blend(ema_var, var, trainable):
+            if trainable:
+                return ema_var.assign(decay * ema_var + (1.0 - decay) * var)
+            return ema_var.assign(var)  # e.g. batch-norm moving statistics: copy
 
         def update_all(strategy=None):
             for ema_var, var in self._ema_pairs():
                 if strategy is None:
-                    ema_var.assign(ema_value(ema_var, var))
+                    blend(ema_var, var, var.trainable)
                 else:
                     # `.value` is the tf.Variable (a DistributedVariable here)
                     # behind the Keras variable.
                     strategy.extended.update(
                         ema_var.value,
-                        lambda e, v, t=var.trainable: e.assign(
-                            decay * e + (1.0 - decay) * v if t else v
-                        ),
+                        lambda e, v, t=var.trainable: blend(e, v, t),
                         args=(var.value,),
                     )
 
@@ -685,8 +677,8 @@ class VideoGAN(keras.Model):
                     f"got {tuple(noise.shape)}."
                 )
             num_videos = noise.shape[0]
-        if condition is not None and self.conditional:
-            condition = self.prepare_condition(condition)
+        condition = self.prepare_condition(condition)
+        if condition is not None:
             num_videos = num_videos or condition.shape[0]
             if condition.shape[0] != num_videos:
                 raise ValueError(
@@ -694,7 +686,6 @@ class VideoGAN(keras.Model):
                 )
         if not num_videos:
             raise ValueError("generate() needs num_videos, noise or condition.")
-        condition = self.prepare_condition(condition)
         if noise is None:
             if seed is not None:
                 noise = self.noise_from_seeds(
@@ -716,10 +707,22 @@ class VideoGAN(keras.Model):
         return keras.ops.convert_to_numpy(tf.concat(out, axis=0))
 
     # --------------------------------------------------------------- config
+    def _keep_config(self, **args) -> None:
+        """Records a variant's constructor arguments, as attributes and config.
+
+        A variant rebuilds its networks from these, so its config holds them
+        instead of the serialized networks a plain `VideoGAN` carries.
+        """
+        self._variant_config = dict(args)
+        for key, value in args.items():
+            setattr(self, key, value)
+
     def get_config(self):
-        config = {
-            "name": self.name,
-            "trainable": self.trainable,
+        config = {"name": self.name, "trainable": self.trainable}
+        if self._variant_config is not None:
+            return {**config, **self._variant_config}
+        return {
+            **config,
             "latent_dim": self.latent_dim,
             "frames": self.frames,
             "size": self.size,
@@ -727,13 +730,9 @@ class VideoGAN(keras.Model):
             "condition_type": self.condition_type,
             "condition_shape": self.condition_shape,
             "seed": self.seed,
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
         }
-        if self._serialize_networks:
-            config["generator"] = keras.saving.serialize_keras_object(self.generator)
-            config["discriminator"] = keras.saving.serialize_keras_object(
-                self.discriminator
-            )
-        return config
 
     @classmethod
     def from_config(cls, config):
