@@ -12,13 +12,13 @@ from tests.helpers import (
     run_serialization_test,
 )
 from tfvgan import layers
+from tfvgan.data import video_condition
 from tfvgan.models import (
     MODELS,
     ConditionalGAN,
     RecurrentGAN,
     VideoGAN,
     build_model,
-    low_resolution,
 )
 
 B, T, S, C = 2, 4, 16, 1
@@ -30,7 +30,7 @@ CONDITIONS = {
     "label": np.array([0, 1, 2, 3], "int32"),
     "text": np.array([[2, 8, 3, 4]] * 4, "int32"),
     "image": VIDEOS[:, 0],
-    "video": low_resolution(VIDEOS, 4),
+    "video": video_condition(tf.constant(VIDEOS), "low_res", downscale=4).numpy(),
 }
 CASES = [
     ("temporal", None),

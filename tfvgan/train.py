@@ -198,20 +198,6 @@ def _sample_conditions(config: config_lib.TrainConfig, model, num: int):
     return condition
 
 
-def _is_chief(strategy) -> bool:
-    resolver = getattr(strategy, "cluster_resolver", None)
-    if resolver is None or not getattr(resolver, "task_type", None):
-        return True
-    cluster = resolver.cluster_spec().as_dict()
-    if resolver.task_type == "chief":
-        return True
-    return (
-        resolver.task_type == "worker"
-        and resolver.task_id == 0
-        and "chief" not in cluster
-    )
-
-
 def _write_config(config: config_lib.TrainConfig, run_dir: str) -> None:
     path = os.path.join(run_dir, "config.json")
     if os.path.exists(path):
@@ -291,7 +277,7 @@ def run(config: config_lib.TrainConfig, callbacks: Sequence = ()):
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()
     strategy = distribute.get_strategy(config.strategy)
-    chief = _is_chief(strategy)
+    chief = distribute.is_chief(strategy)
     with strategy.scope():
         model = build_model(config)
     dataset = build_dataset(config, model)

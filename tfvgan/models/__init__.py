@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from tfvgan.models.conditional_gan import ConditionalGAN, low_resolution
+from tfvgan.models.conditional_gan import ConditionalGAN
 from tfvgan.models.conv3d_gan import Conv3DGAN
 from tfvgan.models.presets import PRESETS, preset_names
 from tfvgan.models.recurrent_gan import RecurrentGAN
@@ -74,7 +74,6 @@ __all__ = [
     "TemporalGAN",
     "VideoGAN",
     "build_model",
-    "low_resolution",
     "preset_kwargs",
     "preset_names",
 ]
