@@ -158,28 +158,8 @@ def _vectorizer(model) -> keras.layers.TextVectorization | None:
 
 def _model_condition_spec(model) -> tf.TensorSpec | None:
     """The generator-side condition spec (token ids for text models)."""
-    if not getattr(model, "conditional", False):
-        return None
-    try:
-        spec = getattr(model, "condition_spec", None)
-    except ValueError:  # e.g. a text/video model built without condition_shape
-        spec = None
-    if spec is not None:
-        return tf.TensorSpec((None, *spec.shape[1:]), spec.dtype)
-    # Fallback for models without `condition_spec`: the functional generator's
-    # second input ([noise, condition]).
-    inputs = getattr(model.sampling_generator(), "inputs", None)
-    if inputs and len(inputs) == 2:
-        shape, dtype = tuple(inputs[1].shape), tf.as_dtype(inputs[1].dtype)
-        if model.condition_type in ("label", "text") and dtype.is_integer:
-            dtype = tf.int32
-        return tf.TensorSpec((None, *shape[1:]), dtype)
-    raise ValueError(
-        f"cannot tell the condition shape of {type(model).__name__} "
-        f"(condition_type={model.condition_type!r}): expected a "
-        "`condition_spec` property or a functional generator with inputs "
-        "[noise, condition]."
-    )
+    # VideoGAN cannot be built without a resolvable `condition_spec`.
+    return model.condition_spec
 
 
 def condition_spec(model) -> tf.TensorSpec | None:
@@ -210,7 +190,7 @@ def condition_spec(model) -> tf.TensorSpec | None:
         raise ValueError(
             f"expected label conditions of shape (None,), got {spec.shape}."
         )
-    return tf.TensorSpec(spec.shape, spec.dtype, name="condition")
+    return spec
 
 
 def _num_classes(model, num_classes: int | None) -> int | None:
