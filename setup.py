@@ -36,6 +36,7 @@ setup(
             "nbclient",
             "nbformat",
             "ipykernel",
+            "matplotlib",
         ],
         "dev": ["ruff", "pre-commit", "pytest>=8"],
     },

@@ -39,6 +39,7 @@ __all__ = [
     "probe_video",
     "read_video",
     "resize_frames",
+    "show",
     "to_uint8",
     "video_grid",
     "write_video",
@@ -608,3 +609,58 @@ def video_grid(videos, cols: int | None = None, border: int = 2, pad_value=None)
         x = border + col * (w + border)
         grid[:, y : y + h, x : x + w] = videos[i]
     return grid
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
+
+
+def show(video, path: str | os.PathLike | None = None, fps: float = 8, cols=None):
+    """Shows clips inline in a notebook, as an animated GIF.
+
+    Outside a notebook (a script, a terminal) nothing is displayed; the GIF
+    is still written when ``path`` is given, so tutorials run the same way
+    in Colab, Jupyter and plain Python.
+
+    Args:
+        video: A GIF file's path, one clip ``(frames, height, width,
+            channels)`` or a batch ``(batch, frames, height, width,
+            channels)`` (tiled with `video_grid`); uint8 or floats in
+            ``[-1, 1]``.
+        path: Where to write the GIF for an array input; None keeps it in
+            memory.
+        fps: Frames per second for an array input.
+        cols: Clips per row for a batch.
+
+    Returns:
+        The GIF's path, or None for an in-memory array.
+    """
+    if isinstance(video, (str, os.PathLike)):
+        path = os.fspath(video)
+        with open(path, "rb") as f:
+            data = f.read()
+    else:
+        array = np.asarray(video)
+        if array.ndim == 5:
+            array = video_grid(array, cols=cols)
+        if path is None:
+            import tempfile
+
+            with tempfile.TemporaryDirectory() as tmp:
+                tmp_path = write_video(os.path.join(tmp, "clip.gif"), array, fps=fps)
+                with open(tmp_path, "rb") as f:
+                    data = f.read()
+        else:
+            path = write_video(path, array, fps=fps)
+            with open(path, "rb") as f:
+                data = f.read()
+    if _in_notebook():
+        from IPython.display import Image, display
+
+        display(Image(data=data, format="gif"))
+    return None if path is None else os.fspath(path)
