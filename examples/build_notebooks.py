@@ -65,7 +65,9 @@ def _split(source: str) -> list[tuple[str, str]]:
                 text.append(lines[i])
                 i += 1
             if i == len(lines):
-                raise ValueError("unterminated Markdown cell (a top-level triple quote)")
+                raise ValueError(
+                    "unterminated Markdown cell (a top-level triple quote)"
+                )
             last = lines[i].rstrip()[:-3]
             if last.strip():
                 text.append(last)
@@ -150,7 +152,9 @@ def notebook(path: pathlib.Path) -> dict:
 
 def notebook_text(path: pathlib.Path) -> str:
     """The exact ``.ipynb`` file contents generated for ``path``."""
-    return json.dumps(notebook(path), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(notebook(path), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    )
 
 
 def stale(directory: pathlib.Path = EXAMPLES) -> list[str]:
@@ -172,7 +176,9 @@ def stale(directory: pathlib.Path = EXAMPLES) -> list[str]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only report stale notebooks")
+    parser.add_argument(
+        "--check", action="store_true", help="only report stale notebooks"
+    )
     args = parser.parse_args(argv)
     if args.check:
         problems = stale()
@@ -190,4 +196,3 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

@@ -36,11 +36,17 @@ def _run(run_dir: str, weights_out: str) -> None:
     class DumpWeights(keras.callbacks.Callback):
         def on_train_end(self, logs=None):
             _save_weights(self.model, weights_out)
+            norms = [
+                layer
+                for layer in self.model.generator._flatten_layers()
+                if isinstance(layer, keras.layers.BatchNormalization)
+            ]
+            # The runner synchronizes batch norm on > 1 replica by default.
+            assert norms and all(layer.synchronized for layer in norms), norms
 
     config = TrainConfig.from_preset(
         "tiny",
         model="temporal",
-        model_kwargs={"sync_bn": True},
         strategy="multi_worker",
         run_dir=run_dir,
         epochs=1,

@@ -694,7 +694,7 @@ def test_cli_exports_a_keras_file(tmp_path):
 def test_load_model_for_export_rejects_unsupported_sources(tmp_path):
     with pytest.raises(FileNotFoundError, match="missing.keras"):
         export.load_model_for_export(tmp_path / "missing.keras")
-    with pytest.raises(ValueError, match="folder"):
+    with pytest.raises(ValueError, match="folder without config.json"):
         export.load_model_for_export(tmp_path)
     other = tmp_path / "weights.h5"
     other.write_bytes(b"")

@@ -156,6 +156,13 @@ def test_flags_map_onto_the_config():
     assert config.ema_decay is None and config.export is False
     assert config.sample_formats == ("gif", "mp4") and config.jit_compile is False
     assert config.batch_size == config_lib.RUN_PRESETS["tiny"]["batch_size"]
+    config = _parse("--model_kwargs=sync_bn=False,width=8,name=x,vocabulary=None")
+    assert dict(config.model_kwargs) == {
+        "sync_bn": False,
+        "width": 8,
+        "name": "x",
+        "vocabulary": None,
+    }
 
 
 _FAIL_FAST = """
@@ -323,6 +330,42 @@ def test_sample_from_run_dir_and_saved_model(tiny_run, tmp_path):
     assert np.abs(from_export.astype(int) - from_ckpt.astype(int)).max() <= 2
     with pytest.raises(ValueError, match="unconditional"):
         sample.sample(run_dir=run_dir, out_dir=tmp_path / "c", labels=[1, 2])
+
+
+def test_export_cli_from_a_run_dir_and_from_a_checkpoint(tiny_run, tmp_path):
+    import tensorflow as tf
+
+    from tfvgan import export, sample
+
+    run_dir, _ = tiny_run
+    base = tmp_path / "serving"
+    proc = _cli(
+        "tfvgan.export", f"--run_dir={run_dir}", f"--export_dir={base}", "--max_batch=4"
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == str(base / "1")
+    latest, _, step = sample.load_run(run_dir)
+    served = tf.saved_model.load(str(base / "1"))
+    noise = latest.noise_from_seeds([1, 2])
+    got = served.signatures["generate_float"](noise=noise)["video"].numpy()
+    np.testing.assert_allclose(got, latest.generate(noise=noise), atol=1e-5)
+
+    # A checkpoint prefix restores that checkpoint, not the latest.
+    state = tf.train.get_checkpoint_state(os.path.join(run_dir, "checkpoints"))
+    first = state.all_model_checkpoint_paths[0]
+    assert first != state.model_checkpoint_path
+    older = export.load_model_for_export(first)
+    assert older.g_optimizer.iterations.numpy() < step
+    same = sample.load_run(run_dir, checkpoint=first)[0]
+    for a, b in zip(older.generator.weights, same.generator.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+    with pytest.raises(ValueError, match="without config.json"):
+        export.load_model_for_export(tmp_path)
+    with pytest.raises(ValueError, match="either"):
+        export.load_model_for_export(first, checkpoint=first)
+    proc = _cli("tfvgan.export", f"--run_dir={run_dir}", f"--model_path={run_dir}")
+    assert proc.returncode == 1 and "exactly one of" in proc.stderr
 
 
 # ------------------------------------------------------------- checkpoints

@@ -36,7 +36,9 @@ EXPECTED_OUTPUT = {
 def test_every_tutorial_is_listed():
     assert "tf1_cgan_to_tf2" in TUTORIALS
     for name in TUTORIALS:
-        assert (EXAMPLES / f"{name}.ipynb").exists(), f"run build_notebooks.py for {name}"
+        assert (EXAMPLES / f"{name}.ipynb").exists(), (
+            f"run build_notebooks.py for {name}"
+        )
 
 
 def test_notebooks_match_their_sources():

@@ -54,7 +54,8 @@ video["video"].shape  # (2, T, H, W, C), uint8
 Command line (``tfvgan-export``):
 
 ```
-tfvgan-export --model_path=run/model.keras --export_dir=/models/tfvgan --keep=3
+tfvgan-export --run_dir=runs/quickstart --keep=3   # -> runs/quickstart/export/N
+tfvgan-export --model_path=model.keras --export_dir=/models/tfvgan
 ```
 """
 
@@ -640,71 +641,123 @@ def _write_metadata(path, model, max_batch, num_classes, use_ema, generator):
 
 
 # ------------------------------------------------------------------ loading
-def load_model_for_export(path: str | os.PathLike):
-    """Loads the model to export from `path`.
+def load_model_for_export(
+    path: str | os.PathLike, checkpoint: str | None = None, safe_mode: bool = True
+):
+    """Loads the model to export from a run folder, a checkpoint or a .keras file.
 
-    The hook where sources of models are added. Today: a ``.keras`` file
-    saved with `model.save(...)` (compiled models bring their EMA generator
-    along). Run folders (the training runner's checkpoints) are the next
-    source: when the runner's format lands, this function is the one place
-    that learns to read it; until then a folder is rejected with a clear
-    error.
+    Sources:
+
+    - a run folder written by ``tfvgan-train`` (its ``config.json`` rebuilds
+      the model; the latest checkpoint, or ``checkpoint``, restores it);
+    - a checkpoint prefix inside a run, e.g. ``runs/x/checkpoints/ckpt-640``;
+    - a ``.keras`` file saved with ``model.save(...)`` (compiled models bring
+      their EMA generator along), loaded in Keras' safe mode.
 
     Args:
-        path: a ``.keras`` file.
+        path: the run folder, checkpoint prefix or ``.keras`` file.
+        checkpoint: for a run folder, the checkpoint prefix to restore instead
+            of the latest.
+        safe_mode: for ``.keras`` files, refuse to deserialize arbitrary code
+            (``Lambda`` layers); set False only for files you trust.
 
     Returns:
         The `tfvgan.models.VideoGAN`.
 
     Raises:
-        FileNotFoundError: `path` does not exist.
+        FileNotFoundError: `path` does not exist, or a run has no checkpoint.
         ValueError: `path` is not a supported source.
 
     Example:
 
-    >>> gan = load_model_for_export("run/model.keras")  # doctest: +SKIP
+    >>> gan = load_model_for_export("runs/quickstart")  # doctest: +SKIP
     """
+    from tfvgan import sample
+
     path = os.fspath(path)
+    if os.path.isfile(path + ".index"):  # a checkpoint prefix
+        run_dir = os.path.dirname(os.path.dirname(os.path.abspath(path)))
+        if checkpoint is not None:
+            raise ValueError("pass either a checkpoint path or checkpoint=, not both.")
+        return sample.load_run(run_dir, checkpoint=path)[0]
     if not os.path.exists(path):
-        raise FileNotFoundError(f"no model at {path!r}: expected a .keras file.")
-    if os.path.isdir(path):
-        raise ValueError(
-            f"{path!r} is a folder; exporting from run folders is not supported "
-            "yet. Expected a .keras file written by model.save()."
+        raise FileNotFoundError(
+            f"no model at {path!r}: expected a run folder, a checkpoint prefix "
+            "(runs/x/checkpoints/ckpt-N) or a .keras file."
         )
+    if os.path.isdir(path):
+        if not os.path.isfile(os.path.join(path, "config.json")):
+            raise ValueError(
+                f"{path!r} is a folder without config.json; expected a run folder "
+                "written by tfvgan-train."
+            )
+        return sample.load_run(path, checkpoint=checkpoint)[0]
+    if checkpoint is not None:
+        raise ValueError("checkpoint= applies to run folders only.")
     if not path.endswith(".keras"):
-        raise ValueError(f"expected a .keras file, got {path!r}.")
+        raise ValueError(
+            f"expected a run folder, a checkpoint prefix or a .keras file, got {path!r}."
+        )
     import tfvgan.models  # noqa: F401  (registers the model classes)
 
-    return keras.saving.load_model(path)
+    return keras.saving.load_model(path, safe_mode=safe_mode)
 
 
 # --------------------------------------------------------------------- CLI
 def _define_flags(flags) -> None:
     if "model_path" in flags.FLAGS:
         return
-    flags.DEFINE_string("model_path", None, "Model to export: a .keras file.")
     flags.DEFINE_string(
-        "export_dir", None, "Base folder (TF Serving's model_base_path)."
+        "model_path",
+        None,
+        "Model to export: a run folder, a checkpoint prefix "
+        "(runs/x/checkpoints/ckpt-N) or a .keras file.",
+    )
+    flags.DEFINE_string("run_dir", None, "Alias of --model_path for a run folder.")
+    flags.DEFINE_string(
+        "checkpoint", None, "With a run folder: this checkpoint instead of the latest."
+    )
+    flags.DEFINE_string(
+        "export_dir",
+        None,
+        "Base folder (TF Serving's model_base_path); default <run_dir>/export "
+        "for a run folder.",
     )
     flags.DEFINE_integer("version", None, "Version number; default: the next one.")
     flags.DEFINE_integer("keep", None, "Keep only the newest N versions.")
     flags.DEFINE_integer("max_batch", DEFAULT_MAX_BATCH, "Largest request batch.")
     flags.DEFINE_integer("num_classes", None, "Classes of a label model (if unknown).")
     flags.DEFINE_bool("use_ema", True, "Export the EMA generator when there is one.")
-    flags.mark_flags_as_required(["model_path", "export_dir"])
+    flags.DEFINE_bool(
+        "safe_mode",
+        True,
+        "Refuse arbitrary code (Lambda layers) in .keras files; "
+        "--nosafe_mode only for files you trust.",
+    )
 
 
 def _run(argv) -> None:
-    from absl import flags
+    from absl import app, flags
 
     if len(argv) > 1:
-        raise ValueError(f"unexpected arguments {argv[1:]!r}; use --flags only.")
+        raise app.UsageError(f"unexpected arguments {argv[1:]!r}; use --flags only.")
     f = flags.FLAGS
-    model = load_model_for_export(f.model_path)
+    if bool(f.model_path) == bool(f.run_dir):
+        raise app.UsageError("pass exactly one of --model_path or --run_dir.")
+    source = f.model_path or f.run_dir
+    export_dir = f.export_dir
+    if export_dir is None:
+        if not os.path.isdir(source):
+            raise app.UsageError(
+                "--export_dir is required unless exporting a run folder."
+            )
+        export_dir = os.path.join(source, "export")
+    model = load_model_for_export(
+        source, checkpoint=f.checkpoint, safe_mode=f.safe_mode
+    )
     path = export_generator(
         model,
-        f.export_dir,
+        export_dir,
         version=f.version,
         keep=f.keep,
         use_ema=f.use_ema,
@@ -723,7 +776,8 @@ def main(argv: list[str] | None = None) -> None:
     Example:
 
     ```
-    tfvgan-export --model_path=model.keras --export_dir=/models/tfvgan --keep=3
+    tfvgan-export --run_dir=runs/quickstart --keep=3
+    tfvgan-export --model_path=model.keras --export_dir=/models/tfvgan
     ```
     """
     from absl import app, flags

@@ -93,6 +93,10 @@ def _model_kwargs(config: config_lib.TrainConfig) -> dict[str, Any]:
 def build_model(config: config_lib.TrainConfig):
     """Builds and compiles the model of `config` (call inside `strategy.scope()`).
 
+    Under a strategy with more than one replica, batch normalization is
+    synchronized across replicas (``sync_bn=True``) unless ``model_kwargs``
+    sets ``sync_bn`` itself.
+
     Args:
         config: the run config.
 
@@ -100,10 +104,16 @@ def build_model(config: config_lib.TrainConfig):
         A compiled `tfvgan.models.VideoGAN`.
     """
     import keras
+    import tensorflow as tf
 
     from tfvgan import models
 
-    model = models.MODELS[config.model](**_model_kwargs(config))
+    kwargs = _model_kwargs(config)
+    if tf.distribute.get_strategy().num_replicas_in_sync > 1:
+        # Batch-norm statistics over the global batch, as on one device,
+        # unless the config says otherwise.
+        kwargs.setdefault("sync_bn", True)
+    model = models.MODELS[config.model](**kwargs)
 
     def adam(opt: config_lib.OptimizerConfig):
         return keras.optimizers.Adam(
@@ -409,7 +419,8 @@ def _export(model, base_dir: str, step: int, keep: int | None) -> str | None:
 
 # ------------------------------------------------------------------------ CLI
 def _parse_kwargs(name: str, text: str) -> dict[str, Any]:
-    """``'{"a": 1}'`` (JSON) or ``a=1,b=two`` (values parsed as JSON when they can be)."""
+    """``'{"a": 1}'`` (JSON) or ``a=1,b=two,c=False`` (values parsed as JSON when
+    they can be; ``True``/``False``/``None`` as in Python)."""
     text = text.strip()
     if not text:
         return {}
@@ -428,11 +439,18 @@ def _parse_kwargs(name: str, text: str) -> dict[str, Any]:
             raise ValueError(
                 f"--{name}: expected key=value pairs, got {item!r} in {text!r}."
             )
+        if raw.strip() in _PYTHON_CONSTANTS:
+            out[key.strip()] = _PYTHON_CONSTANTS[raw.strip()]
+            continue
         try:
             out[key.strip()] = json.loads(raw)
         except json.JSONDecodeError:
             out[key.strip()] = raw
     return out
+
+
+# key=value also takes Python's spelling of these constants.
+_PYTHON_CONSTANTS = {"True": True, "False": False, "None": None}
 
 
 def define_flags(flag_values: flags.FlagValues = flags.FLAGS) -> None:
