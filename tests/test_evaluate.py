@@ -35,6 +35,9 @@ def test_untrained_generator_scores_worse_than_the_real_floor(
     # 4 training steps: far from the data, far above the real-vs-real floor
     assert result["fvd"] > 3 * result["fvd_floor"], result
     assert result["kvd"] > result["kvd_floor"]
+    # Real digits are legible to the classifier; 4 steps of training are not.
+    assert 1.0 <= result["inception_score"] < result["inception_score_real"] <= 10.0
+    assert result["inception_score_real"] > 4.0, result
     assert (cache / "extractors").is_dir()
 
 
@@ -62,4 +65,5 @@ def test_cli_writes_json(tiny_run, cache, tmp_path):
         capture_output=True, text=True, timeout=600, env={**os.environ, **env_cache},
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert {"fvd", "kvd", "fvd_floor"} <= set(json.loads(out.read_text()))
+    keys = {"fvd", "kvd", "fvd_floor", "inception_score", "inception_score_real"}
+    assert keys <= set(json.loads(out.read_text()))
