@@ -41,6 +41,37 @@ def test_untrained_generator_scores_worse_than_the_real_floor(
     assert (cache / "extractors").is_dir()
 
 
+@pytest.mark.parametrize("condition_type", ["text", "image", "video"])
+def test_conditional_runs_get_their_application_metrics(
+    condition_type, cache, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("TFVGAN_CACHE_DIR", str(cache))
+    from tfvgan.evaluate import evaluate_run
+    from tfvgan.train import run
+
+    config = TrainConfig.from_preset(
+        "tiny",
+        model="conditional",
+        model_kwargs={"condition_type": condition_type},
+        run_dir=str(tmp_path / "run"),
+        export=False,
+        sample_every_epochs=0,
+    )
+    run(config)
+    result = evaluate_run(str(tmp_path / "run"), num_videos=32)
+    assert result["fvd"] > result["fvd_floor"]
+    if condition_type == "text":
+        # The caption's digit, judged by the classifier: a fraction.
+        assert 0.0 <= result["conditional_accuracy"] <= 1.0
+        assert "psnr" not in result
+    else:
+        baseline = "copy_first_frame" if condition_type == "image" else "bicubic"
+        # 4 training steps cannot beat the trivial baseline yet.
+        assert result[f"psnr_{baseline}"] > result["psnr"] > 0
+        assert result[f"ssim_{baseline}"] > result["ssim"]
+        assert "conditional_accuracy" not in result
+
+
 def test_cli_rejects_a_missing_run_dir(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "tfvgan.evaluate", f"--run_dir={tmp_path / 'nope'}"],

@@ -1,4 +1,4 @@
-"""`tfvgan-eval`: FVD/KVD (and conditional accuracy) of a trained generator.
+"""`tfvgan-eval`: FVD/KVD, digit IS, conditional accuracy, PSNR/SSIM of a run.
 
 Protocol (flags, with their defaults): `--num_videos=2048` clips generated
 and `--num_videos` real clips from `moving_digits` (seed `--data_seed`,
@@ -6,7 +6,11 @@ disjoint from the training seed 0), both at the run's frames/size/channels
 with frame stride 1; features from the offline digit classifier (cached,
 trained once by `--train_extractor` or on first use) or from a user-provided
 I3D SavedModel (`--i3d_path`, the standard FVD preprocessing: 224x224
-bilinear, [-1, 1], batches of 16). Writes JSON next to printing it.
+bilinear, [-1, 1], batches of 16). Conditions come from the real clips:
+labels and captions (scored by conditional accuracy), first frames (video
+prediction: PSNR/SSIM against the real clip, next to repeating the first
+frame) and low-resolution clips (super-resolution: next to bicubic
+upscaling). Writes JSON next to printing it.
 
     tfvgan-eval --run_dir=runs/quickstart --num_videos=512
     tfvgan-eval --train_extractor --frames=8 --size=32
@@ -23,42 +27,91 @@ from absl import app, flags
 FLAGS = flags.FLAGS
 
 
+def _upscale_bicubic(low, size: int):
+    """Per-frame bicubic upscaling: the super-resolution baseline."""
+    import numpy as np
+    import tensorflow as tf
+
+    b, t, h, w, c = low.shape
+    frames = tf.reshape(tf.convert_to_tensor(low, tf.float32), (b * t, h, w, c))
+    up = tf.image.resize(frames, (size, size), method="bicubic")
+    return np.clip(tf.reshape(up, (b, t, size, size, c)).numpy(), -1.0, 1.0)
+
+
+def _frame_scores(metrics, fake, real, baseline, name: str) -> dict:
+    """PSNR/SSIM of the generator and of the trivial baseline against real."""
+    return {
+        "psnr": float(metrics.psnr(fake, real, max_db=100.0)),
+        "ssim": float(metrics.ssim(fake, real)),
+        f"psnr_{name}": float(metrics.psnr(baseline, real, max_db=100.0)),
+        f"ssim_{name}": float(metrics.ssim(baseline, real)),
+    }
+
+
 def evaluate_run(
     run_dir: str,
     num_videos: int = 2048,
     data_seed: int = 1,
     i3d_path: str | None = None,
     batch_size: int = 32,
+    checkpoint: str | None = None,
 ) -> dict:
     """Generates `num_videos` clips from a run and scores them against real data.
 
+    Every model gets FVD/KVD against `num_videos` real `moving_digits` clips
+    (seed `data_seed`) and the real-vs-real floor. Conditions come from the
+    same real clips: their digit labels (label models), their captions (text
+    models), their first frames (image models: video prediction) or their
+    low-resolution versions (video models: super-resolution).
+
+    Args:
+        run_dir: a run folder written by ``tfvgan-train``.
+        num_videos: generated clips, and real clips per real sample.
+        data_seed: seed of the real sample (training uses seed 0).
+        i3d_path: a local Kinetics-400 I3D SavedModel; default the offline
+            digit extractor.
+        batch_size: clips per generator call.
+        checkpoint: a checkpoint prefix of the run; default the latest.
+
     Returns:
         A dict with `fvd`, `kvd`, `kvd_std`, the real-vs-real `fvd_floor`
-        (two disjoint real samples); with the offline digit extractor also
+        and `kvd_floor`, and `step`; with the offline digit extractor also
         the digit Inception Score of the generated clips (`inception_score`)
         and of real clips (`inception_score_real`, the ceiling), and
-        `conditional_accuracy` for label models.
+        `conditional_accuracy` (the digit the classifier sees is the one the
+        label or caption asked for) for label and text models. Image models
+        add `psnr`/`ssim` against the real clip and `psnr_copy_first_frame`/
+        `ssim_copy_first_frame` (the clip that repeats its first frame);
+        video models add `psnr`/`ssim` and `psnr_bicubic`/`ssim_bicubic`.
     """
     import numpy as np
 
     from tfvgan import data, metrics
     from tfvgan.sample import load_run
 
-    model, config, step = load_run(run_dir)
+    model, config, step = load_run(run_dir, checkpoint)
     shape = dict(frames=model.frames, size=model.size, channels=model.channels)
-    real, labels, _ = data.moving_digits_arrays(
+    real, labels, captions = data.moving_digits_arrays(
         num_videos=2 * num_videos, seed=data_seed, **shape
     )
     real = real.astype("float32") / 127.5 - 1.0
     labels = np.asarray(labels).reshape(len(labels), -1)[:, 0].astype("int32")
-    condition = None
-    if model.condition_type == "label":
-        condition = labels[:num_videos]
-    elif model.conditional:
-        raise ValueError(
-            f"tfvgan-eval scores unconditional and label-conditioned runs; got "
-            f"condition_type={model.condition_type!r}."
-        )
+    target = real[:num_videos]
+    kind = model.condition_type if model.conditional else None
+    condition, asked = None, None
+    if kind == "label":
+        condition = asked = labels[:num_videos]
+    elif kind == "text":
+        condition, asked = np.asarray(captions[:num_videos]), labels[:num_videos]
+    elif kind == "image":
+        condition = target[:, 0]
+    elif kind == "video":
+        low = model.condition_spec.shape[-2]
+        condition = data.video_condition(
+            target, "low_res", downscale=model.size // low
+        ).numpy()
+    elif kind is not None:
+        raise ValueError(f"tfvgan-eval does not know condition_type={kind!r}.")
     fake = model.generate(
         num_videos, condition=condition, seed=data_seed, batch_size=batch_size
     )
@@ -67,11 +120,9 @@ def evaluate_run(
     else:
         extractor = metrics.load_digit_extractor(**shape)
     subset = min(1000, num_videos)
-    result = metrics.video_distances(
-        real[:num_videos], fake, extractor, kvd_subset_size=subset
-    )
+    result = metrics.video_distances(target, fake, extractor, kvd_subset_size=subset)
     floor = metrics.video_distances(
-        real[:num_videos], real[num_videos:], extractor, kvd_subset_size=subset
+        target, real[num_videos:], extractor, kvd_subset_size=subset
     )
     result.update(fvd_floor=floor["fvd"], kvd_floor=floor["kvd"], step=int(step))
     if hasattr(extractor, "logits"):
@@ -82,12 +133,18 @@ def evaluate_run(
             extractor.logits, fake, num_splits=splits
         )[0]
         result["inception_score_real"] = metrics.inception_score(
-            extractor.logits, real[:num_videos], num_splits=splits
+            extractor.logits, target, num_splits=splits
         )[0]
-        if condition is not None:
+        if asked is not None:
             result["conditional_accuracy"] = float(
-                metrics.conditional_accuracy(extractor.logits, fake, condition)
+                metrics.conditional_accuracy(extractor.logits, fake, asked)
             )
+    if kind == "image":
+        copied = np.repeat(target[:, :1], model.frames, axis=1)
+        result.update(_frame_scores(metrics, fake, target, copied, "copy_first_frame"))
+    elif kind == "video":
+        upscaled = _upscale_bicubic(condition, model.size)
+        result.update(_frame_scores(metrics, fake, target, upscaled, "bicubic"))
     return {
         k: float(v) if isinstance(v, (float, np.floating)) else v
         for k, v in result.items()
@@ -99,6 +156,12 @@ def define_flags(flag_values: flags.FlagValues = FLAGS) -> None:
         "run_dir",
         None,
         "Run directory written by tfvgan-train.",
+        flag_values=flag_values,
+    )
+    flags.DEFINE_string(
+        "checkpoint",
+        None,
+        "Checkpoint prefix in the run (runs/x/checkpoints/ckpt-N); default latest.",
         flag_values=flag_values,
     )
     flags.DEFINE_integer(
@@ -160,7 +223,7 @@ def _main(argv: Sequence[str]) -> None:
         raise app.UsageError(f"--run_dir={FLAGS.run_dir!r} is not a directory.")
     result = evaluate_run(
         FLAGS.run_dir, num_videos=FLAGS.num_videos, data_seed=FLAGS.data_seed,
-        i3d_path=FLAGS.i3d_path,
+        i3d_path=FLAGS.i3d_path, checkpoint=FLAGS.checkpoint,
     )  # fmt: skip
     text = json.dumps(result, indent=2, sort_keys=True)
     print(text)

@@ -57,7 +57,7 @@ def video_condition(video: tf.Tensor, condition: str, downscale: int = 4) -> tf.
 
     Args:
         video: float32 ``(T, H, W, C)`` (or batched ``(B, T, H, W, C)``) in
-            ``[-1, 1]``.
+            ``[-1, 1]``; a tensor or an array.
         condition: ``"first_frame"`` or ``"low_res"``.
         downscale: Spatial factor for ``"low_res"``; H and W must be
             divisible by it.
@@ -74,6 +74,7 @@ def video_condition(video: tf.Tensor, condition: str, downscale: int = 4) -> tf.
     TensorShape([8, 8, 8, 1])
     """
     check_condition(condition, _VIDEO_CONDITIONS)
+    video = tf.convert_to_tensor(video, tf.float32)
     batched = video.shape.rank == 5
     if condition == "first_frame":
         return video[:, 0] if batched else video[0]

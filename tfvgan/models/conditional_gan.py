@@ -202,7 +202,9 @@ class ConditionalGAN(VideoGAN):
         width: generator width multiplier.
         d_width: discriminator width.
         num_classes: for `"label"`.
-        vocabulary: for `"text"`: the token list (index 0 padding, 1 `[UNK]`).
+        vocabulary: for `"text"`: the token list, as `TextVectorization.
+            get_vocabulary()` gives it (index 0 padding, 1 `[UNK]`) or a plain
+            word list (those two are then put first).
         sequence_length: for `"text"`: tokens per caption.
         text_encoder: `"gru"` or `"mean"`.
         downscale: for `"video"`: low-resolution factor (4 = 64 -> 16).
@@ -265,6 +267,10 @@ class ConditionalGAN(VideoGAN):
                     "condition_type='text' needs vocabulary= (e.g. "
                     "tfvgan.data.caption_vectorizer(captions).get_vocabulary())."
                 )
+            if vocabulary[:2] != ["", "[UNK]"]:
+                # A plain word list: ids 0 (padding) and 1 ([UNK]) come first,
+                # as in TextVectorization.get_vocabulary().
+                vocabulary = ["", "[UNK]", *vocabulary]
             condition_shape = (sequence_length,)
         elif condition_type == "video":
             if size % downscale or downscale < 1:
@@ -335,9 +341,7 @@ class ConditionalGAN(VideoGAN):
         if condition_type == "text":
             # Index 0 (padding) and 1 ([UNK]) are TextVectorization's own.
             self.text_vectorizer = keras.layers.TextVectorization(
-                vocabulary=vocabulary[2:]
-                if vocabulary[:2] == ["", "[UNK]"]
-                else vocabulary,
+                vocabulary=vocabulary[2:],
                 output_sequence_length=sequence_length,
                 name="text_vectorizer",
             )
@@ -378,11 +382,16 @@ class ConditionalGAN(VideoGAN):
                 condition = tf.ensure_shape(condition, condition.shape)
                 with tf.control_dependencies(
                     [
-                        tf.debugging.assert_non_negative(condition),
+                        tf.debugging.assert_non_negative(
+                            condition,
+                            message=f"{self.condition_type} id < 0; ids must "
+                            f"lie in [0, {limit})",
+                        ),
                         tf.debugging.assert_less(
                             condition,
                             tf.cast(limit, dtype),
-                            message=f"{self.condition_type} id >= {limit}",
+                            message=f"{self.condition_type} id >= {limit}; ids "
+                            f"must lie in [0, {limit})",
                         ),
                     ]
                 ):
