@@ -24,6 +24,8 @@ from collections.abc import Sequence
 
 from absl import app, flags
 
+__all__ = ["define_flags", "evaluate_model", "evaluate_run", "main"]
+
 FLAGS = flags.FLAGS
 
 
@@ -56,13 +58,7 @@ def evaluate_run(
     batch_size: int = 32,
     checkpoint: str | None = None,
 ) -> dict:
-    """Generates `num_videos` clips from a run and scores them against real data.
-
-    Every model gets FVD/KVD against `num_videos` real `moving_digits` clips
-    (seed `data_seed`) and the real-vs-real floor. Conditions come from the
-    same real clips: their digit labels (label models), their captions (text
-    models), their first frames (image models: video prediction) or their
-    low-resolution versions (video models: super-resolution).
+    """Restores a run's generator and scores it with `evaluate_model`.
 
     Args:
         run_dir: a run folder written by ``tfvgan-train``.
@@ -74,10 +70,45 @@ def evaluate_run(
         checkpoint: a checkpoint prefix of the run; default the latest.
 
     Returns:
+        `evaluate_model`'s dict, plus the checkpoint's training `step`.
+    """
+    from tfvgan.sample import load_run
+
+    model, _, step = load_run(run_dir, checkpoint)
+    result = evaluate_model(model, num_videos, data_seed, i3d_path, batch_size)
+    result["step"] = int(step)
+    return result
+
+
+def evaluate_model(
+    model,
+    num_videos: int = 2048,
+    data_seed: int = 1,
+    i3d_path: str | None = None,
+    batch_size: int = 32,
+) -> dict:
+    """Generates `num_videos` clips and scores them against real data.
+
+    Every model gets FVD/KVD against `num_videos` real `moving_digits` clips
+    (seed `data_seed`) and the real-vs-real floor. Conditions come from the
+    same real clips: their digit labels (label models), their captions (text
+    models), their first frames (image models: video prediction) or their
+    low-resolution versions (video models: super-resolution).
+
+    Args:
+        model: a `tfvgan.models.VideoGAN` (its EMA generator is used when it
+            has one).
+        num_videos: generated clips, and real clips per real sample.
+        data_seed: seed of the real sample (training uses seed 0).
+        i3d_path: a local Kinetics-400 I3D SavedModel; default the offline
+            digit extractor.
+        batch_size: clips per generator call.
+
+    Returns:
         A dict with `fvd`, `kvd`, `kvd_std`, the real-vs-real `fvd_floor`
-        and `kvd_floor`, and `step`; with the offline digit extractor also
-        the digit Inception Score of the generated clips (`inception_score`)
-        and of real clips (`inception_score_real`, the ceiling), and
+        and `kvd_floor`; with the offline digit extractor also the digit
+        Inception Score of the generated clips (`inception_score`) and of
+        real clips (`inception_score_real`, the ceiling), and
         `conditional_accuracy` (the digit the classifier sees is the one the
         label or caption asked for) for label and text models. Image models
         add `psnr`/`ssim` against the real clip and `psnr_copy_first_frame`/
@@ -87,9 +118,7 @@ def evaluate_run(
     import numpy as np
 
     from tfvgan import data, metrics
-    from tfvgan.sample import load_run
 
-    model, config, step = load_run(run_dir, checkpoint)
     shape = dict(frames=model.frames, size=model.size, channels=model.channels)
     real, labels, captions = data.moving_digits_arrays(
         num_videos=2 * num_videos, seed=data_seed, **shape
@@ -124,7 +153,7 @@ def evaluate_run(
     floor = metrics.video_distances(
         target, real[num_videos:], extractor, kvd_subset_size=subset
     )
-    result.update(fvd_floor=floor["fvd"], kvd_floor=floor["kvd"], step=int(step))
+    result.update(fvd_floor=floor["fvd"], kvd_floor=floor["kvd"])
     if hasattr(extractor, "logits"):
         # Digit Inception Score: confident (legible) and varied digits score
         # high; real clips give the ceiling for this classifier.

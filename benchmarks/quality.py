@@ -1,0 +1,123 @@
+"""Sample quality per variant after the quick-start training budget.
+
+For each row (a model variant, or a conditional GAN with one condition type)
+this trains `TrainConfig.from_preset("quickstart", ...)` on `moving_digits`,
+then scores the untrained generator (same seed, before any step) and the
+trained one with `tfvgan.evaluate.evaluate_model`: FVD against real clips and
+the real-vs-real floor (offline digit extractor), the digit Inception Score,
+conditional accuracy (label and text), and PSNR/SSIM next to the trivial
+baselines (prediction: repeat the first frame; super-resolution: bicubic).
+Prints a Markdown table and writes every number to ``--out/quality.json``.
+
+    PYTHONPATH=. python benchmarks/quality.py                    # every row
+    PYTHONPATH=. python benchmarks/quality.py --rows temporal,cgan-label \\
+        --epochs 2 --num_videos 256                              # a quick look
+    PYTHONPATH=. python benchmarks/quality.py --preset tiny --num_videos 32  # smoke
+
+Rows run one after another in this process (2-core machines: no overlap).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+
+ROWS = {
+    "temporal": {"model": "temporal"},
+    "conv3d": {"model": "conv3d"},
+    "recurrent": {"model": "recurrent"},
+    "cgan-label": {"model": "conditional", "condition_type": "label"},
+    "cgan-text": {"model": "conditional", "condition_type": "text"},
+    "cgan-image": {"model": "conditional", "condition_type": "image"},
+    "cgan-video": {"model": "conditional", "condition_type": "video"},
+}
+
+
+def _config(row: str, out: str, epochs: int | None, preset: str = "quickstart"):
+    from tfvgan.config import TrainConfig
+
+    spec = dict(ROWS[row])
+    overrides = {"model": spec.pop("model"), "run_dir": os.path.join(out, row)}
+    if spec:
+        overrides["model_kwargs"] = spec
+    if epochs is not None:
+        overrides["epochs"] = epochs
+    return TrainConfig.from_preset(preset, export=False, **overrides)
+
+
+def _score(row: str, args) -> dict:
+    import keras
+
+    from tfvgan import evaluate, train
+
+    config = _config(row, args.out, args.epochs, args.preset)
+    keras.utils.set_random_seed(config.seed)
+    untrained = train.build_model(config)
+    before = evaluate.evaluate_model(untrained, num_videos=args.num_videos)
+    del untrained
+    keras.backend.clear_session()
+    start = time.perf_counter()
+    train.run(config)
+    seconds = time.perf_counter() - start
+    after = evaluate.evaluate_run(config.run_dir, num_videos=args.num_videos)
+    return {"row": row, "train_seconds": seconds, "untrained": before, "trained": after}
+
+
+def _fmt(value, digits=1):
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def table(results: list[dict]) -> str:
+    """The Markdown table of `results` (one dict per row from `_score`)."""
+    lines = [
+        "| row | steps | train s | FVD untrained | FVD trained | FVD floor "
+        "| digit IS (real) | cond. acc. | PSNR / SSIM | baseline PSNR / SSIM |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        a, b = r["trained"], r["untrained"]
+        acc = a.get("conditional_accuracy")
+        frame = base = ""
+        for name in ("copy_first_frame", "bicubic"):
+            if f"psnr_{name}" in a:
+                frame = f"{a['psnr']:.2f} / {a['ssim']:.3f}"
+                base = f"{a[f'psnr_{name}']:.2f} / {a[f'ssim_{name}']:.3f} ({name})"
+        lines.append(
+            f"| {r['row']} | {a['step']} | {r['train_seconds']:.0f} "
+            f"| {_fmt(b['fvd'])} | {_fmt(a['fvd'])} | {_fmt(a['fvd_floor'])} "
+            f"| {_fmt(a['inception_score'], 2)} ({_fmt(a['inception_score_real'], 2)}) "
+            f"| {'' if acc is None else f'{acc:.2f}'} | {frame} | {base} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", default=",".join(ROWS), help="comma-separated")
+    parser.add_argument("--out", default="runs/quality", help="run folders + JSON")
+    parser.add_argument(
+        "--epochs", type=int, default=None, help="default: the quickstart preset's"
+    )
+    parser.add_argument("--num_videos", type=int, default=1024)
+    parser.add_argument(
+        "--preset", default="quickstart", help="run preset (tiny: a smoke test)"
+    )
+    args = parser.parse_args(argv)
+    rows = [r.strip() for r in args.rows.split(",") if r.strip()]
+    unknown = sorted(set(rows) - set(ROWS))
+    if unknown:
+        parser.error(f"unknown rows {unknown}; choose from {list(ROWS)}")
+    results = []
+    for row in rows:
+        results.append(_score(row, args))
+        print(table(results[-1:]).splitlines()[-1], flush=True)
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "quality.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
