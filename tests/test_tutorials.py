@@ -26,10 +26,97 @@ TUTORIALS = [p.stem for p in build_notebooks.tutorials(EXAMPLES)]
 #: Files each tutorial must leave in its working directory (short mode).
 EXPECTED_FILES = {
     "tf1_cgan_to_tf2": ["tf1_cgan_samples.gif"],
+    "01_quickstart": [
+        "quickstart_data.gif",
+        "runs/quickstart/config.json",
+        "runs/quickstart/samples/samples_epoch0003.gif",
+        "runs/quickstart/export/6/saved_model.pb",
+        "quickstart_losses.png",
+        "quickstart_generated.gif",
+    ],
+    "02_four_variants": ["four_variants.gif"],
+    "03_text_to_video": [
+        "text_to_video_data.gif",
+        "text_to_video_samples.gif",
+        "text_to_video_oov.gif",
+    ],
+    "04_prediction_and_super_resolution": ["prediction_and_sr.gif"],
+    "05_your_own_videos": [
+        "my_clips/digit_0/clip_000.mp4",
+        "real_batch.gif",
+        "own_videos_samples.gif",
+    ],
+    "06_export_and_serve": [
+        "serving/tfvgan/1/saved_model.pb",
+        "serving/tfvgan/1/assets.extra/tfvgan_export.json",
+        "served_samples.gif",
+    ],
+    "08_evaluation": [
+        "evaluation.json",
+        "evaluated_samples.gif",
+        "stand_in_i3d/saved_model.pb",
+    ],
 }
 #: Text each tutorial must print (short mode).
 EXPECTED_OUTPUT = {
     "tf1_cgan_to_tf2": ["generated: (10, 1, 64, 64, 3)"],
+    "01_quickstart": [
+        "trained 6 steps in",
+        "wrote quickstart_losses.png",
+        "reloaded serving_default output: (4, 8, 32, 32, 1) uint8",
+        "generate_from_seed output: (8, 8, 32, 32, 1) uint8",
+        "same seeds give the same clips: True",
+    ],
+    "02_four_variants": [
+        "recurrent: trained 4 steps",
+        "rows: conditional, temporal, conv3d, recurrent | grid of (16, 4, 16, 16, 1)",
+        "wrote four_variants.gif",
+    ],
+    "03_text_to_video": [
+        "generated: (4, 4, 16, 16, 1) from 4 captions",
+        "ids=[2, 18, 3, 1, 0, 0, 0, 0] -> ['digit', '7', 'moves', '[UNK]']",
+        "ids=[0, 0, 0, 0, 0, 0, 0, 0] -> []",
+        "digit accuracy",
+    ],
+    "04_prediction_and_super_resolution": [
+        "predicted: (16, 4, 16, 16, 1)",
+        "super-resolved: (16, 4, 4, 4, 1) -> (16, 4, 16, 16, 1)",
+        "prediction    copy first frame",
+        "super-res x4  bicubic",
+    ],
+    "05_your_own_videos": [
+        "wrote 12 mp4 files into my_clips/",
+        "class names: ['digit_0', 'digit_1', 'digit_2']",
+        "13 video files found, 12 used, 1 skipped, 1 non-video files ignored",
+        "skipped: digit_1/broken.mp4 - unreadable",
+        "batch: (4, 4, 16, 16, 1) float32 range [-1.00, 1.00]",
+        "generated: (3, 4, 16, 16, 1)",
+    ],
+    "06_export_and_serve": [
+        "exported to serving/tfvgan/1",
+        "signature_def['generate_from_seed']",
+        "generate_from_seed equals gan.generate(seed=1): True",
+        "rejected: assertion failed",
+        "REST row body OK: video (2, 4, 16, 16, 1) uint8",
+        "REST columnar body OK: video (2, 4, 16, 16, 1) uint8",
+        "gRPC request OK: video (2, 4, 16, 16, 1) uint8",
+    ],
+    "07_distributed": [
+        "replicas in sync: 2",
+        "per-replica batch: 2",
+        "per-replica slices: [(2, 4, 16, 16, 1), (2, 4, 16, 16, 1)]",
+        "a generator variable: MirroredVariable",
+        "largest weight difference, 2 replicas vs 1 device:",
+        "-> task worker 1 of 2 workers",
+        "rejected: TF_CONFIG task index 2 is out of range",
+    ],
+    "08_evaluation": [
+        "real vs real ",
+        "untrained vs real ",
+        "trained vs real ",
+        "stand-in I3D features: (2, 400)",
+        "wrote evaluation.json",
+    ],
 }
 
 
@@ -39,6 +126,17 @@ def test_every_tutorial_is_listed():
         assert (EXAMPLES / f"{name}.ipynb").exists(), (
             f"run build_notebooks.py for {name}"
         )
+
+
+def test_readme_links_every_tutorial_with_its_colab_badge():
+    readme = (ROOT / "README.md").read_text()
+    for name in TUTORIALS:
+        assert f"(examples/{name}.py)" in readme, name
+        badge = (
+            f"colab.research.google.com/github/{build_notebooks.REPO}/blob/main/"
+            f"examples/{name}.ipynb"
+        )
+        assert badge in readme, name
 
 
 def test_notebooks_match_their_sources():
