@@ -166,8 +166,14 @@ class TrainingCheckpoint:
         return path
 
     def _remove_partial_saves(self) -> None:
-        # A save killed half-way leaves temporary files that no index names.
-        for path in glob.glob(os.path.join(self.directory, "*_temp*")):
+        # A save killed half-way leaves temporary files that no index names:
+        # data shards in ``ckpt-N_temp/``, or ``checkpoint.tmp<hex>`` when the
+        # kill came between writing the new state file and renaming it.
+        pattern = os.path.join(self.directory, "*_temp*")
+        leftovers = glob.glob(pattern) + glob.glob(
+            os.path.join(self.directory, "checkpoint.tmp*")
+        )
+        for path in leftovers:
             if os.path.isdir(path):
                 shutil.rmtree(path, ignore_errors=True)
             else:

@@ -319,6 +319,13 @@ class TrainConfig:
         for name in ("g_optimizer", "d_optimizer"):
             value = getattr(self, name)
             if isinstance(value, Mapping):
+                fields = {f.name for f in dataclasses.fields(OptimizerConfig)}
+                unknown = sorted(set(value) - fields)
+                if unknown:
+                    raise ValueError(
+                        f"{name}: unknown Adam setting(s) {unknown}; expected "
+                        f"some of {sorted(fields)}."
+                    )
                 object.__setattr__(self, name, OptimizerConfig(**value))
             elif not isinstance(value, OptimizerConfig):
                 raise ValueError(f"{name} must be an OptimizerConfig, got {value!r}.")
@@ -475,7 +482,10 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
                 prior = dataclasses.asdict(prior)
             if isinstance(value, OptimizerConfig):
                 value = dataclasses.asdict(value)
-            out[key] = {**prior, **(value or {})}
+            if value is None or isinstance(value, Mapping):
+                out[key] = {**prior, **(value or {})}
+            else:
+                out[key] = value  # not a mapping: __post_init__ names it
         else:
             out[key] = value
     return out

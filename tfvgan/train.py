@@ -46,6 +46,7 @@ from tfvgan import config as config_lib
 __all__ = [
     "NonFiniteLossError",
     "RunDirError",
+    "RunDirWriteError",
     "build_dataset",
     "build_model",
     "config_from_flags",
@@ -69,6 +70,14 @@ class NonFiniteLossError(RuntimeError):
 
 class RunDirError(ValueError):
     """The run directory holds a run that this config cannot resume."""
+
+
+class RunDirWriteError(OSError):
+    """The run directory stopped taking writes (permissions, full disk).
+
+    Checkpoints written before the failure are left as they were; rerunning
+    the same command once the directory is writable resumes from the latest.
+    """
 
 
 # --------------------------------------------------------------------- pieces
@@ -210,7 +219,10 @@ def _sample_conditions(config: config_lib.TrainConfig, model, num: int):
 
 def _write_config(config: config_lib.TrainConfig, run_dir: str) -> None:
     path = os.path.join(run_dir, "config.json")
-    if os.path.exists(path):
+    # Without a checkpoint there is nothing to resume: a new config may
+    # replace the old one (e.g. after a run that failed on a bad argument).
+    resumable = os.path.exists(os.path.join(run_dir, "checkpoints", "checkpoint"))
+    if resumable and os.path.exists(path):
         with open(path) as f:
             try:
                 saved = config_lib.TrainConfig.from_json(f.read())
@@ -227,6 +239,54 @@ def _write_config(config: config_lib.TrainConfig, run_dir: str) -> None:
     with open(tmp, "w") as f:
         f.write(config.to_json() + "\n")
     os.replace(tmp, path)
+
+
+def _cannot_write(run_dir: str) -> str | None:
+    """Why a small file cannot be written into `run_dir` now; None if it can."""
+    probe = os.path.join(run_dir, f".write-probe-{os.getpid()}")
+    try:
+        with open(probe, "wb") as f:
+            f.write(b"x")
+    except OSError as error:
+        return error.strerror or str(error)
+    finally:
+        try:
+            os.remove(probe)
+        except OSError:
+            pass
+    return None
+
+
+def _guard_writes(function, run_dir: str, state=None):
+    """`function`, raising `RunDirWriteError` when it fails to write `run_dir`.
+
+    Only errors that come with an unwritable run directory (or that name a
+    file in it) are translated; any other error propagates unchanged.
+    """
+    import tensorflow as tf
+
+    def guarded(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (OSError, tf.errors.OpError) as error:
+            reason = _cannot_write(run_dir)
+            if reason is None and run_dir not in str(error):
+                raise
+            detail = (str(error).strip().splitlines() or [repr(error)])[0][:300]
+            where = ""
+            if state is not None:
+                latest = tf.train.latest_checkpoint(state.directory)
+                where = (
+                    f" Training stopped at step {state.step}; checkpoints written "
+                    f"before are intact (latest complete: {latest or 'none'})."
+                )
+            raise RunDirWriteError(
+                f"cannot write to the run directory {run_dir!r}: "
+                f"{reason or 'write failed'} ({detail}).{where} Make it writable "
+                "(or free disk space) and rerun the same command to resume."
+            ) from error
+
+    return guarded
 
 
 def _merge_histories(histories):
@@ -266,6 +326,8 @@ def run(config: config_lib.TrainConfig, callbacks: Sequence = ()):
             ``config.nan_policy == "raise"``. The latest checkpoint is the
             last good state.
         ValueError: the run directory holds a run with an incompatible config.
+        RunDirWriteError: the run directory cannot be written (at the start,
+            or mid-run); checkpoints written before are left intact.
     """
     if not isinstance(config, config_lib.TrainConfig):
         raise TypeError(
@@ -273,8 +335,13 @@ def run(config: config_lib.TrainConfig, callbacks: Sequence = ()):
         )
     config = config.resolved()
     run_dir = os.path.abspath(config.run_dir)
-    os.makedirs(run_dir, exist_ok=True)
-    _write_config(config, run_dir)
+    try:
+        os.makedirs(run_dir, exist_ok=True)
+        _write_config(config, run_dir)
+    except OSError as error:
+        raise RunDirWriteError(
+            f"cannot write to the run directory {run_dir!r}: {error}."
+        ) from error
 
     import keras
     import tensorflow as tf
@@ -363,6 +430,7 @@ def run(config: config_lib.TrainConfig, callbacks: Sequence = ()):
 
     histories = []
     step = start
+    fit = _guard_writes(model.fit, run_dir, state)
     # The data set shuffles itself; `shuffle=False` only silences Keras.
     fit_args = dict(
         callbacks=all_callbacks, verbose=1 if interactive else 0, shuffle=False
@@ -371,7 +439,7 @@ def run(config: config_lib.TrainConfig, callbacks: Sequence = ()):
         # Resuming mid-epoch: finish that epoch first.
         epoch = step // steps_per_epoch
         histories.append(
-            model.fit(
+            fit(
                 stream(step),
                 epochs=epoch + 1,
                 initial_epoch=epoch,
@@ -382,7 +450,7 @@ def run(config: config_lib.TrainConfig, callbacks: Sequence = ()):
         step = state.step
     if step < total_steps and not guard.tripped:
         histories.append(
-            model.fit(
+            fit(
                 stream(step),
                 epochs=config.epochs,
                 initial_epoch=step // steps_per_epoch,
@@ -402,7 +470,8 @@ def run(config: config_lib.TrainConfig, callbacks: Sequence = ()):
 
     _log(f"training complete at step {state.step} of {total_steps}")
     if config.export and chief:
-        _export(model, os.path.join(run_dir, "export"), state.step, config.export_keep)
+        export = _guard_writes(_export, run_dir)
+        export(model, os.path.join(run_dir, "export"), state.step, config.export_keep)
     return history
 
 
@@ -732,7 +801,12 @@ def _main(argv: Sequence[str]) -> None:
 
     try:
         run(config)
-    except (NonFiniteLossError, RunDirError, CheckpointMismatchError) as error:
+    except (
+        NonFiniteLossError,
+        RunDirError,
+        RunDirWriteError,
+        CheckpointMismatchError,
+    ) as error:
         sys.exit(f"tfvgan-train: {error}")
 
 

@@ -199,6 +199,18 @@ def _convert_channels(frames: np.ndarray, channels: int) -> np.ndarray:
     raise ValueError(f"cannot convert {c} channels to {channels}")
 
 
+def _local_url(path: str) -> str:
+    """`path` as an ffmpeg/libav URL that can only name that local file.
+
+    ffmpeg and PyAV read protocol prefixes (``concat:``, ``subfile:``,
+    ``http:``...) in file names; a relative path such as
+    ``concat:clips/a.mp4`` would otherwise read other files. The ``file:``
+    protocol with an absolute path takes the rest of the name literally
+    (a leading ``-`` can no longer look like an option either).
+    """
+    return "file:" + os.path.abspath(path)
+
+
 def _ffmpeg_exe() -> str | None:
     try:
         import imageio_ffmpeg
@@ -243,7 +255,7 @@ def probe_video(path: str | os.PathLike) -> VideoInfo:
     fps = 0.0
     if av is not None:
         try:
-            with av.open(path) as container:
+            with av.open(_local_url(path)) as container:
                 if not container.streams.video:
                     raise VideoDecodeError(f"{path!r} has no video stream")
                 stream = container.streams.video[0]
@@ -267,7 +279,7 @@ def probe_video(path: str | os.PathLike) -> VideoInfo:
         import imageio_ffmpeg
 
         try:
-            frames, _ = imageio_ffmpeg.count_frames_and_secs(path)
+            frames, _ = imageio_ffmpeg.count_frames_and_secs(_local_url(path))
             height, width, fps = _ffmpeg_header(path)
         except Exception as err:
             raise VideoDecodeError(f"cannot open {path!r} as a video: {err}") from err
@@ -282,7 +294,7 @@ def _ffmpeg_header(path: str) -> tuple[int, int, float]:
     """(height, width, fps) from ffmpeg's header, without decoding frames."""
     import imageio_ffmpeg
 
-    reader = imageio_ffmpeg.read_frames(path)
+    reader = imageio_ffmpeg.read_frames(_local_url(path))
     try:
         meta = next(reader)
     finally:
@@ -312,7 +324,7 @@ def _read_ffmpeg(exe, path, frames, start, step, size, resize, channels, timeout
         filters.append(f"select='gte(n,{start})*not(mod(n-{start},{step}))'")
     if size is not None:
         filters.append(_scale_filter(size, resize))
-    cmd = [exe, "-nostdin", "-v", "error", "-threads", "1", "-i", path]
+    cmd = [exe, "-nostdin", "-v", "error", "-threads", "1", "-i", _local_url(path)]
     if filters:
         cmd += ["-vf", ",".join(filters)]
     if frames is not None:
@@ -352,7 +364,7 @@ def _read_pyav(path, frames, start, step, size, resize, channels):
 
     out = []
     try:
-        with av.open(path) as container:
+        with av.open(_local_url(path)) as container:
             fmt = "gray" if channels == 1 else "rgb24"
             for index, frame in enumerate(container.decode(video=0)):
                 if index < start or (index - start) % step:
@@ -477,7 +489,7 @@ def _write_gif(path: str, video: np.ndarray, fps: float) -> None:
         exe, "-nostdin", "-v", "error", "-y",
         "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}",
         "-framerate", str(fps), "-i", "-",
-        "-filter_complex", palette, "-loop", "0", "-f", "gif", path,
+        "-filter_complex", palette, "-loop", "0", "-f", "gif", _local_url(path),
     ]  # fmt: skip
     result = subprocess.run(
         cmd, input=np.ascontiguousarray(rgb).tobytes(), capture_output=True, check=False
@@ -485,6 +497,15 @@ def _write_gif(path: str, video: np.ndarray, fps: float) -> None:
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip()[-500:]
         raise OSError(f"ffmpeg could not write {path!r}: {message}")
+
+
+def _file_stamp(path: str) -> tuple[int, int, int] | None:
+    """(inode, mtime_ns, size) of `path`, or None when there is no such file."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
 
 
 def write_video(path: str | os.PathLike, video, fps: float = 8) -> str:
@@ -508,6 +529,8 @@ def write_video(path: str | os.PathLike, video, fps: float = 8) -> str:
 
     Raises:
         ValueError: For an unsupported extension or a badly shaped video.
+        OSError: If the file could not be written (missing or unwritable
+            folder, full disk).
 
     Example:
 
@@ -538,8 +561,9 @@ def write_video(path: str | os.PathLike, video, fps: float = 8) -> str:
     output_params = (
         ["-crf", "18"] if codec == "libx264" else ["-b:v", "0", "-crf", "30"]
     )
+    before = _file_stamp(path)
     writer = imageio_ffmpeg.write_frames(
-        path,
+        _local_url(path),
         (w, h),
         fps=fps,
         codec=codec,
@@ -555,6 +579,14 @@ def write_video(path: str | os.PathLike, video, fps: float = 8) -> str:
             writer.send(np.ascontiguousarray(frame))
     finally:
         writer.close()
+    # imageio-ffmpeg does not report an output ffmpeg could not open (a
+    # missing or unwritable folder, a full disk): check for the file.
+    after = _file_stamp(path)
+    if after is None or after == before or after[-1] == 0:
+        raise OSError(
+            f"ffmpeg could not write {path!r}: no file written (missing or "
+            "unwritable folder, or disk full?)"
+        )
     return path
 
 

@@ -341,7 +341,8 @@ def load_digit_extractor(
     )
     path = os.path.join(cache_dir, filename)
     if os.path.isfile(path) and not retrain:
-        return DigitFeatures(keras.saving.load_model(path))
+        # Safe mode: a cache file is data, never code to run.
+        return DigitFeatures(keras.saving.load_model(path, safe_mode=True))
     if data_fn is None:
         from tfvgan.data import moving_digits_arrays as data_fn
     # Keywords: moving_digits_arrays has num_digits between size and channels.
