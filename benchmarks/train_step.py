@@ -157,6 +157,26 @@ def _has_torch() -> bool:
     )
 
 
+def _peak_gflops(args) -> float | None:
+    """This machine's FP32 matmul GFLOP/s (TF, n=4096, median), from peer-bench."""
+    cmd = [
+        sys.executable,
+        "peak_flops.py",
+        "--lib",
+        "tf",
+        "--threads",
+        str(args.threads),
+    ]
+    proc = subprocess.run(
+        [*cmd, "--sizes", "4096"], cwd=args.peer, capture_output=True, text=True
+    )
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith("{"):
+            return float(json.loads(line)["gflops_median"])
+    print(f"  ! peak_flops.py failed:\n{proc.stderr[-1500:]}", file=sys.stderr)
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", default="conv3d,temporal,recurrent")
@@ -181,6 +201,7 @@ def main():
         return
 
     torch = bool(args.peer) and _has_torch()
+    peak = _peak_gflops(args) if args.peer else None
     rows = []
     for model in args.models.split(","):
         per_round = []
@@ -213,9 +234,10 @@ def main():
     )
     print(
         "| model | frames | sec/step (median) | videos/s | G / D params | GFLOP/step |"
-        " GFLOP/s | tfvgan / plain Keras | tfvgan / PyTorch | ref GFLOP/step |"
+        " GFLOP/s | % of peak | tfvgan / plain Keras | tfvgan / PyTorch |"
+        " ref GFLOP/step |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for model, per_round in rows:
         ours = [r["tfvgan"] for r in per_round if r.get("tfvgan")]
         if not ours:
@@ -231,17 +253,22 @@ def main():
             return ", ".join(f"{v:.2f}" for v in vals) or "-"
 
         o = ours[0]
+        share = f"{100 * o['gflop_per_step'] / sec / peak:.0f}%" if peak else "-"
         refs = [r["keras_ref"] for r in per_round if r.get("keras_ref")]
         ref_flops = f"{refs[0]['flops_per_step_est'] / 1e9:.1f}" if refs else "-"
         print(
             f"| {model} | {o['frames']} | {sec:.3f} | {args.batch / sec:.2f} |"
             f" {o['g_params']:,} / {o['d_params']:,} | {o['gflop_per_step']:.1f} |"
-            f" {o['gflop_per_step'] / sec:.1f} | {ratio('keras_ref')} |"
+            f" {o['gflop_per_step'] / sec:.1f} |"
+            f" {share} |"
+            f" {ratio('keras_ref')} |"
             f" {ratio('torch_ref')} | {ref_flops} |"
         )
     print(
         "\nratios are per round (same round = same machine state); < 1 = tfvgan faster"
     )
+    if peak:
+        print(f"measured FP32 matmul peak (TF, n=4096, median): {peak:.1f} GFLOP/s")
 
 
 if __name__ == "__main__":
