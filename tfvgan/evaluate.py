@@ -13,6 +13,7 @@ frame) and low-resolution clips (super-resolution: next to bicubic
 upscaling). Writes JSON next to printing it.
 
     tfvgan-eval --run_dir=runs/quickstart --num_videos=512
+    tfvgan-eval --saved_model=runs/quickstart/export/640 --num_videos=512
     tfvgan-eval --train_extractor --frames=8 --size=32
 """
 
@@ -24,7 +25,13 @@ from collections.abc import Sequence
 
 from absl import app, flags
 
-__all__ = ["define_flags", "evaluate_model", "evaluate_run", "main"]
+__all__ = [
+    "SavedModelGenerator",
+    "define_flags",
+    "evaluate_model",
+    "evaluate_run",
+    "main",
+]
 
 FLAGS = flags.FLAGS
 
@@ -48,6 +55,70 @@ def _frame_scores(metrics, fake, real, baseline, name: str) -> dict:
         f"psnr_{name}": float(metrics.psnr(baseline, real, max_db=100.0)),
         f"ssim_{name}": float(metrics.ssim(baseline, real)),
     }
+
+
+class SavedModelGenerator:
+    """A tfvgan export seen through the ``generate`` interface `evaluate_model` uses.
+
+    Reads the export's ``assets.extra/tfvgan_export.json`` for the clip shape,
+    latent size and condition, and calls the ``generate_float`` signature
+    with the noise ``VideoGAN.noise_from_seeds`` would draw, so clip ``i`` of
+    ``generate(n, seed=s)`` equals the trained model's.
+
+    Args:
+        path: a SavedModel version folder written by `tfvgan.export`.
+
+    Raises:
+        FileNotFoundError: `path` is not a tfvgan export.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        import tensorflow as tf
+
+        path = os.fspath(path)
+        meta_path = os.path.join(path, "assets.extra", "tfvgan_export.json")
+        if not os.path.isfile(meta_path):
+            raise FileNotFoundError(
+                f"{meta_path} not found: expected a SavedModel version folder "
+                "written by tfvgan.export (e.g. runs/x/export/640)."
+            )
+        with open(meta_path) as f:
+            meta = json.load(f)
+        self.path = path
+        self.latent_dim = int(meta["latent_dim"])
+        self.frames, self.size, _, self.channels = (int(d) for d in meta["video_shape"])
+        self.condition_type = meta["condition_type"]
+        self.conditional = self.condition_type is not None
+        self.condition_spec = None
+        if self.conditional:
+            self.condition_spec = tf.TensorSpec(
+                meta["condition_shape"], tf.as_dtype(meta["condition_dtype"])
+            )
+        self.max_batch = int(meta["max_batch"])
+        self._signature = tf.saved_model.load(path).signatures["generate_float"]
+
+    def generate(self, num_videos: int, condition=None, seed: int = 0, batch_size=32):
+        """``num_videos`` float clips in ``[-1, 1]``; clip ``i`` uses seed ``seed + i``."""
+        import numpy as np
+        import tensorflow as tf
+
+        step = max(1, min(batch_size, self.max_batch))
+        out = []
+        for start in range(0, num_videos, step):
+            seeds = tf.range(start, min(num_videos, start + step), dtype=tf.int64)
+            noise = tf.map_fn(
+                lambda s: tf.random.stateless_normal(
+                    (self.latent_dim,), seed=tf.stack([s, tf.zeros_like(s)])
+                ),
+                seeds + seed,
+                fn_output_signature=tf.float32,
+            )
+            args = {"noise": noise}
+            if condition is not None:
+                part = np.asarray(condition)[start : start + len(seeds)]
+                args["condition"] = tf.constant(part, self.condition_spec.dtype)
+            out.append(self._signature(**args)["video"].numpy())
+        return np.concatenate(out)
 
 
 def evaluate_run(
@@ -97,7 +168,7 @@ def evaluate_model(
 
     Args:
         model: a `tfvgan.models.VideoGAN` (its EMA generator is used when it
-            has one).
+            has one), or a `SavedModelGenerator` over an export.
         num_videos: generated clips, and real clips per real sample.
         data_seed: seed of the real sample (training uses seed 0).
         i3d_path: a local Kinetics-400 I3D SavedModel; default the offline
@@ -188,6 +259,12 @@ def define_flags(flag_values: flags.FlagValues = FLAGS) -> None:
         flag_values=flag_values,
     )
     flags.DEFINE_string(
+        "saved_model",
+        None,
+        "Instead of --run_dir: a SavedModel version folder written by tfvgan.export.",
+        flag_values=flag_values,
+    )
+    flags.DEFINE_string(
         "checkpoint",
         None,
         "Checkpoint prefix in the run (runs/x/checkpoints/ckpt-N); default latest.",
@@ -230,7 +307,7 @@ def define_flags(flag_values: flags.FlagValues = FLAGS) -> None:
     flags.DEFINE_string(
         "output",
         None,
-        "JSON output path (default <run_dir>/eval.json).",
+        "JSON output path (default <run_dir>/eval.json; ./eval.json for --saved_model).",
         flag_values=flag_values,
     )
 
@@ -246,17 +323,31 @@ def _main(argv: Sequence[str]) -> None:
         )
         print("offline digit extractor ready in the tfvgan cache directory")
         return
-    if not FLAGS.run_dir:
-        raise app.UsageError("--run_dir is required (or --train_extractor).")
-    if not os.path.isdir(FLAGS.run_dir):
-        raise app.UsageError(f"--run_dir={FLAGS.run_dir!r} is not a directory.")
-    result = evaluate_run(
-        FLAGS.run_dir, num_videos=FLAGS.num_videos, data_seed=FLAGS.data_seed,
-        i3d_path=FLAGS.i3d_path, checkpoint=FLAGS.checkpoint,
-    )  # fmt: skip
+    if bool(FLAGS.run_dir) == bool(FLAGS.saved_model):
+        raise app.UsageError(
+            "pass exactly one of --run_dir and --saved_model (or --train_extractor)."
+        )
+    source = FLAGS.run_dir or FLAGS.saved_model
+    flag = "--run_dir" if FLAGS.run_dir else "--saved_model"
+    if not os.path.isdir(source):
+        raise app.UsageError(f"{flag}={source!r} is not a directory.")
+    if FLAGS.saved_model:
+        if FLAGS.checkpoint:
+            raise app.UsageError("--checkpoint applies to --run_dir only.")
+        result = evaluate_model(
+            SavedModelGenerator(source), num_videos=FLAGS.num_videos,
+            data_seed=FLAGS.data_seed, i3d_path=FLAGS.i3d_path,
+        )  # fmt: skip
+    else:
+        result = evaluate_run(
+            source, num_videos=FLAGS.num_videos, data_seed=FLAGS.data_seed,
+            i3d_path=FLAGS.i3d_path, checkpoint=FLAGS.checkpoint,
+        )  # fmt: skip
     text = json.dumps(result, indent=2, sort_keys=True)
     print(text)
-    with open(FLAGS.output or os.path.join(FLAGS.run_dir, "eval.json"), "w") as f:
+    # Never write into a SavedModel folder that a server may be watching.
+    default = os.path.join(source, "eval.json") if FLAGS.run_dir else "eval.json"
+    with open(FLAGS.output or default, "w") as f:
         f.write(text + "\n")
 
 
