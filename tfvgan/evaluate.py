@@ -10,9 +10,15 @@ bilinear, [-1, 1], batches of 16). Conditions come from the real clips:
 labels and captions (scored by conditional accuracy), first frames (video
 prediction: PSNR/SSIM against the real clip, next to repeating the first
 frame) and low-resolution clips (super-resolution: next to bicubic
-upscaling). Writes JSON next to printing it.
+upscaling). Other real sources: `--dataset=directory` or `--dataset=tfds`
+with `--data_kwargs` (e.g. `directory=clips/,frame_step=2` or
+`name=ucf101,split=test`), read in file order, first window of each video;
+with those, pass `--i3d_path` (the digit classifier only knows digits).
+Writes JSON next to printing it.
 
     tfvgan-eval --run_dir=runs/quickstart --num_videos=512
+    tfvgan-eval --run_dir=runs/ucf --dataset=tfds --data_kwargs=name=ucf101,split=test \
+        --i3d_path=/models/i3d-kinetics-400
     tfvgan-eval --saved_model=runs/quickstart/export/640 --num_videos=512
     tfvgan-eval --train_extractor --frames=8 --size=32
 """
@@ -55,6 +61,50 @@ def _frame_scores(metrics, fake, real, baseline, name: str) -> dict:
         f"psnr_{name}": float(metrics.psnr(baseline, real, max_db=100.0)),
         f"ssim_{name}": float(metrics.ssim(baseline, real)),
     }
+
+
+def _real_clips(dataset, data_kwargs, shape, count, seed, batch_size, labels):
+    """Up to `count` real clips in [-1, 1] (and labels) from a data source.
+
+    ``moving_digits`` without extra arguments is generated directly (with
+    captions); other sources go through their `tfvgan.data` loader in file
+    order (no shuffling, the first clip window of each video:
+    ``random_clip=False``).
+    """
+    import numpy as np
+
+    from tfvgan import data
+    from tfvgan.config import DATASETS, check_choice
+
+    check_choice("dataset", dataset, tuple(DATASETS))
+    if dataset == "moving_digits" and not data_kwargs:
+        real, digits, captions = data.moving_digits_arrays(
+            num_videos=count, seed=seed, **shape
+        )
+        digits = np.asarray(digits).reshape(len(digits), -1)[:, 0].astype("int32")
+        return real.astype("float32") / 127.5 - 1.0, digits, captions
+    # Unbatched from the loader (which drops remainders), batched here.
+    kwargs = dict(shape, batch_size=None, shuffle=False, repeat=False)
+    kwargs["condition"] = "label" if labels else None
+    if dataset == "moving_digits":
+        kwargs.update(num_videos=count, seed=seed)
+    else:
+        kwargs["random_clip"] = False
+    kwargs.update(data_kwargs or {})
+    source = getattr(data, DATASETS[dataset])(**kwargs).batch(batch_size)
+    videos, ids, total = [], [], 0
+    for batch in source:
+        video, label = batch if labels else (batch, None)
+        videos.append(video.numpy())
+        if label is not None:
+            ids.append(np.asarray(label).reshape(len(video), -1)[:, 0])
+        total += len(video)
+        if total >= count:
+            break
+    if not videos:
+        raise ValueError(f"the {dataset!r} data source gave no clips.")
+    real = np.concatenate(videos)[:count]
+    return real, (np.concatenate(ids)[:count].astype("int32") if ids else None), None
 
 
 class SavedModelGenerator:
@@ -128,6 +178,8 @@ def evaluate_run(
     i3d_path: str | None = None,
     batch_size: int = 32,
     checkpoint: str | None = None,
+    dataset: str = "moving_digits",
+    data_kwargs: dict | None = None,
 ) -> dict:
     """Restores a run's generator and scores it with `evaluate_model`.
 
@@ -139,6 +191,7 @@ def evaluate_run(
             digit extractor.
         batch_size: clips per generator call.
         checkpoint: a checkpoint prefix of the run; default the latest.
+        dataset, data_kwargs: the real clips' source, as in `evaluate_model`.
 
     Returns:
         `evaluate_model`'s dict, plus the checkpoint's training `step`.
@@ -146,7 +199,9 @@ def evaluate_run(
     from tfvgan.sample import load_run
 
     model, _, step = load_run(run_dir, checkpoint)
-    result = evaluate_model(model, num_videos, data_seed, i3d_path, batch_size)
+    result = evaluate_model(
+        model, num_videos, data_seed, i3d_path, batch_size, dataset, data_kwargs
+    )
     result["step"] = int(step)
     return result
 
@@ -157,6 +212,8 @@ def evaluate_model(
     data_seed: int = 1,
     i3d_path: str | None = None,
     batch_size: int = 32,
+    dataset: str = "moving_digits",
+    data_kwargs: dict | None = None,
 ) -> dict:
     """Generates `num_videos` clips and scores them against real data.
 
@@ -174,10 +231,18 @@ def evaluate_model(
         i3d_path: a local Kinetics-400 I3D SavedModel; default the offline
             digit extractor.
         batch_size: clips per generator call.
+        dataset: where real clips come from: ``"moving_digits"``,
+            ``"directory"`` or ``"tfds"`` (as in ``tfvgan-train``), read at
+            the model's frames/size/channels.
+        data_kwargs: that source's arguments, e.g. ``{"directory": "clips/",
+            "frame_step": 2}`` or ``{"name": "ucf101", "split": "test"}``.
+            A source with fewer than ``2 * num_videos`` clips is split in
+            two halves (generated and floor); text conditions need
+            ``moving_digits`` captions.
 
     Returns:
         A dict with `fvd`, `kvd`, `kvd_std`, the real-vs-real `fvd_floor`
-        and `kvd_floor`; with the offline digit extractor also the digit
+        and `kvd_floor`, `num_videos` (clips per sample actually used); with the offline digit extractor also the digit
         Inception Score of the generated clips (`inception_score`) and of
         real clips (`inception_score_real`, the ceiling), and
         `conditional_accuracy` (the digit the classifier sees is the one the
@@ -191,17 +256,30 @@ def evaluate_model(
     from tfvgan import data, metrics
 
     shape = dict(frames=model.frames, size=model.size, channels=model.channels)
-    real, labels, captions = data.moving_digits_arrays(
-        num_videos=2 * num_videos, seed=data_seed, **shape
-    )
-    real = real.astype("float32") / 127.5 - 1.0
-    labels = np.asarray(labels).reshape(len(labels), -1)[:, 0].astype("int32")
-    target = real[:num_videos]
     kind = model.condition_type if model.conditional else None
+    real, labels, captions = _real_clips(
+        dataset, data_kwargs, shape, 2 * num_videos, data_seed, batch_size,
+        labels=kind == "label",
+    )  # fmt: skip
+    if len(real) < 2 * num_videos:
+        num_videos = len(real) // 2
+        if num_videos < 2:
+            raise ValueError(
+                f"the {dataset!r} data source gave {len(real)} clips; at least 4 "
+                "are needed (two real samples for the floor)."
+            )
+    target = real[:num_videos]
     condition, asked = None, None
     if kind == "label":
+        if labels is None:
+            raise ValueError(f"the {dataset!r} source gave no labels for this model.")
         condition = asked = labels[:num_videos]
     elif kind == "text":
+        if captions is None:
+            raise ValueError(
+                "text-conditioned models are scored on moving_digits captions; "
+                f"the {dataset!r} source has none."
+            )
         condition, asked = np.asarray(captions[:num_videos]), labels[:num_videos]
     elif kind == "image":
         condition = target[:, 0]
@@ -222,9 +300,11 @@ def evaluate_model(
     subset = min(1000, num_videos)
     result = metrics.video_distances(target, fake, extractor, kvd_subset_size=subset)
     floor = metrics.video_distances(
-        target, real[num_videos:], extractor, kvd_subset_size=subset
+        target, real[num_videos : 2 * num_videos], extractor, kvd_subset_size=subset
     )
-    result.update(fvd_floor=floor["fvd"], kvd_floor=floor["kvd"])
+    result.update(
+        fvd_floor=floor["fvd"], kvd_floor=floor["kvd"], num_videos=int(num_videos)
+    )
     if hasattr(extractor, "logits"):
         # Digit Inception Score: confident (legible) and varied digits score
         # high; real clips give the ceiling for this classifier.
@@ -262,6 +342,20 @@ def define_flags(flag_values: flags.FlagValues = FLAGS) -> None:
         "saved_model",
         None,
         "Instead of --run_dir: a SavedModel version folder written by tfvgan.export.",
+        flag_values=flag_values,
+    )
+    flags.DEFINE_enum(
+        "dataset",
+        "moving_digits",
+        ["moving_digits", "directory", "tfds"],
+        "Source of the real clips (read at the model's frames/size/channels).",
+        flag_values=flag_values,
+    )
+    flags.DEFINE_string(
+        "data_kwargs",
+        None,
+        "The source's arguments: JSON or key=value,... e.g. "
+        "directory=clips/,frame_step=2 or name=ucf101,split=test.",
         flag_values=flag_values,
     )
     flags.DEFINE_string(
@@ -327,6 +421,16 @@ def _main(argv: Sequence[str]) -> None:
         raise app.UsageError(
             "pass exactly one of --run_dir and --saved_model (or --train_extractor)."
         )
+    from tfvgan.train import _parse_kwargs
+
+    try:
+        data_kwargs = _parse_kwargs("data_kwargs", FLAGS.data_kwargs or "")
+    except ValueError as error:
+        raise app.UsageError(str(error)) from error
+    protocol = dict(
+        num_videos=FLAGS.num_videos, data_seed=FLAGS.data_seed,
+        i3d_path=FLAGS.i3d_path, dataset=FLAGS.dataset, data_kwargs=data_kwargs,
+    )  # fmt: skip
     source = FLAGS.run_dir or FLAGS.saved_model
     flag = "--run_dir" if FLAGS.run_dir else "--saved_model"
     if not os.path.isdir(source):
@@ -334,15 +438,9 @@ def _main(argv: Sequence[str]) -> None:
     if FLAGS.saved_model:
         if FLAGS.checkpoint:
             raise app.UsageError("--checkpoint applies to --run_dir only.")
-        result = evaluate_model(
-            SavedModelGenerator(source), num_videos=FLAGS.num_videos,
-            data_seed=FLAGS.data_seed, i3d_path=FLAGS.i3d_path,
-        )  # fmt: skip
+        result = evaluate_model(SavedModelGenerator(source), **protocol)
     else:
-        result = evaluate_run(
-            source, num_videos=FLAGS.num_videos, data_seed=FLAGS.data_seed,
-            i3d_path=FLAGS.i3d_path, checkpoint=FLAGS.checkpoint,
-        )  # fmt: skip
+        result = evaluate_run(source, checkpoint=FLAGS.checkpoint, **protocol)
     text = json.dumps(result, indent=2, sort_keys=True)
     print(text)
     # Never write into a SavedModel folder that a server may be watching.
