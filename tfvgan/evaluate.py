@@ -152,17 +152,13 @@ class SavedModelGenerator:
         import numpy as np
         import tensorflow as tf
 
+        from tfvgan.models.video_gan import noise_from_seeds
+
         step = max(1, min(batch_size, self.max_batch))
         out = []
         for start in range(0, num_videos, step):
             seeds = tf.range(start, min(num_videos, start + step), dtype=tf.int64)
-            noise = tf.map_fn(
-                lambda s: tf.random.stateless_normal(
-                    (self.latent_dim,), seed=tf.stack([s, tf.zeros_like(s)])
-                ),
-                seeds + seed,
-                fn_output_signature=tf.float32,
-            )
+            noise = noise_from_seeds(seeds + seed, self.latent_dim)
             args = {"noise": noise}
             if condition is not None:
                 part = np.asarray(condition)[start : start + len(seeds)]

@@ -74,6 +74,23 @@ def _as_list(x) -> list:
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
+def noise_from_seeds(seeds, latent_dim: int) -> tf.Tensor:
+    """Deterministic latents, one row per integer seed: `(B,)` -> `(B, latent_dim)`.
+
+    Row ``i`` is ``stateless_normal((latent_dim,), seed=[seeds[i], 0])``: the
+    rule `VideoGAN.generate(seed=...)`, the exported ``generate_from_seed``
+    signature and `tfvgan.evaluate.SavedModelGenerator` share.
+    """
+    seeds = tf.cast(tf.reshape(seeds, [-1]), tf.int64)
+    return tf.map_fn(
+        lambda s: tf.random.stateless_normal(
+            (latent_dim,), seed=tf.stack([s, tf.zeros_like(s)])
+        ),
+        seeds,
+        fn_output_signature=tf.float32,
+    )
+
+
 @keras.saving.register_keras_serializable(package="tfvgan")
 class VideoGAN(keras.Model):
     """A GAN for video, trained with `fit` through one shared `train_step`.
@@ -449,14 +466,7 @@ class VideoGAN(keras.Model):
 
     def noise_from_seeds(self, seeds) -> tf.Tensor:
         """Deterministic noise, one row per integer seed `(B,)` -> `(B, latent_dim)`."""
-        seeds = tf.cast(tf.reshape(seeds, [-1]), tf.int64)
-        return tf.map_fn(
-            lambda s: tf.random.stateless_normal(
-                (self.latent_dim,), seed=tf.stack([s, tf.zeros_like(s)])
-            ),
-            seeds,
-            fn_output_signature=tf.float32,
-        )
+        return noise_from_seeds(seeds, self.latent_dim)
 
     # ------------------------------------------------------------ validation
     def validate_video(self, video) -> None:
