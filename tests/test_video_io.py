@@ -1,5 +1,7 @@
 """Tests for tfvgan.video_io: conversions, file round trips, the grid."""
 
+import pathlib
+
 import numpy as np
 import pytest
 
@@ -146,3 +148,24 @@ def test_gif_pillow_fallback_without_ffmpeg(tmp_path, monkeypatch):
     path = video_io.write_video(tmp_path / "pil.gif", video)
     back = video_io.read_video(path)  # PyAV decodes when ffmpeg is "missing"
     assert back.shape == (5, 8, 9, 3)
+
+
+def test_show_writes_the_gif_and_displays_only_in_a_notebook(tmp_path, monkeypatch):
+    shown = []
+    batch = np.zeros((3, 4, 8, 8, 1), np.uint8)
+    # Outside a notebook: nothing displayed, the GIF still written when asked.
+    path = video_io.show(batch, path=tmp_path / "grid.gif", cols=3)
+    assert path == str(tmp_path / "grid.gif")
+    import imageio.v3 as iio
+
+    frames = iio.imread(path, index=None)
+    assert frames.shape[:3] == (4, 8 + 2 * 2, 3 * 8 + 4 * 2)  # one row of 3
+    assert video_io.show(batch[0]) is None  # in memory: no file
+    # In a notebook kernel: the GIF's bytes go to IPython's display.
+    pytest.importorskip("IPython")
+    import IPython.display
+
+    monkeypatch.setattr(video_io, "_in_notebook", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    assert video_io.show(path) == path
+    assert len(shown) == 1 and shown[0].data == pathlib.Path(path).read_bytes()
