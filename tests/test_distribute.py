@@ -22,7 +22,12 @@ from tfvgan import distribute
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAMILIES = ("conditional", "temporal", "conv3d", "recurrent")
-TOLERANCE = 1e-5
+# Weight differences are judged against how far training moved the weights.
+# Float32 summation order differs between one device and two replicas, and
+# synchronized batch norm amplifies it: conv3d's D has differed by 2.7e-7 to
+# 1.9e-5 (about 4e-5 of a 0.46 move) from run to run. A wrong loss scale
+# across replicas would differ by a large fraction of the move.
+RELATIVE_TOLERANCE = 2e-4
 
 
 def _env(**extra):
@@ -184,11 +189,14 @@ def replica_runs(tmp_path_factory):
 
 def _assert_equivalent(result):
     assert result["replicas"] == 2
-    # Training moved the weights far more than the tolerance, so equality
+    # Training moved the weights well away from their start, so equality
     # below is a real check (a wrong loss scale would show).
-    assert result["moved"] > 100 * TOLERANCE
+    moved = result["moved"]
+    assert moved > 0.01, moved
     for net, diff in result["diff"].items():
-        assert diff < TOLERANCE, f"{net} weights differ by {diff}"
+        assert diff < RELATIVE_TOLERANCE * moved, (
+            f"{net} weights differ by {diff} after a move of {moved}"
+        )
     single, multi = result["single_logs"], result["multi_logs"]
     assert single.keys() == multi.keys()
     for name, value in single.items():
