@@ -81,6 +81,21 @@ def _count_forward_flops(model, batch):
         wrap(cls, conv_t)
     wrap(keras.layers.Dense, dense)
     wrap(keras.layers.GRU, gru)
+
+    # VGAN's foreground and mask heads run as one convolution that bypasses
+    # the two layers' `call`: count both heads from the fused call.
+    from tfvgan.models import networks
+
+    fused = networks.VideoGenerator3D._foreground_and_mask
+    originals[networks.VideoGenerator3D] = None
+
+    def heads(self, h):
+        out = fused(self, h)
+        kernels = np.prod(self.fg.kernel.shape) + np.prod(self.mask.kernel.shape)
+        counts[current[0]] += 2 * int(np.prod(h.shape[:-1])) * int(kernels)
+        return out
+
+    networks.VideoGenerator3D._foreground_and_mask = heads
     try:
         noise, video, condition = model._dummy_inputs(batch)
         fake = model.call_generator(noise, condition)
@@ -88,7 +103,9 @@ def _count_forward_flops(model, batch):
         model.discriminate(fake, condition)
     finally:
         for cls, original in originals.items():
-            cls.call = original
+            if original is not None:
+                cls.call = original
+        networks.VideoGenerator3D._foreground_and_mask = fused
     return counts["g"], counts["d"]
 
 

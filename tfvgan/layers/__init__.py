@@ -1,10 +1,12 @@
 """Keras layers and constraints used by the tfvgan models."""
 
 from tfvgan.layers.condition_encoders import ImageEncoder, LabelEncoder, TextEncoder
+from tfvgan.layers.fused_batch_norm import FusedBatchNormalization
 from tfvgan.layers.singular_value_clip import SingularValueClip
 from tfvgan.layers.tile_to_video import TileToVideo
 
 __all__ = [
+    "FusedBatchNormalization",
     "ImageEncoder",
     "LabelEncoder",
     "SingularValueClip",

@@ -1,0 +1,116 @@
+"""`tfvgan.layers.FusedBatchNormalization` against Keras' own batch norm."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfvgan.layers import FusedBatchNormalization
+
+
+def _pair(shape, **kwargs):
+    kwargs = {"momentum": 0.9, "epsilon": 1e-5, **kwargs}
+    fused = FusedBatchNormalization(**kwargs)
+    plain = keras.layers.BatchNormalization(**kwargs)
+    fused.build(shape)
+    plain.build(shape)
+    rng = np.random.default_rng(0)
+    c = shape[kwargs.get("axis", -1)]
+    weights = [rng.uniform(0.5, 1.5, c), rng.normal(size=c)]
+    weights += [rng.normal(size=c), rng.uniform(0.5, 2.0, c)]
+    for layer in (fused, plain):
+        variables = (layer.gamma, layer.beta, layer.moving_mean, layer.moving_variance)
+        for variable, value in zip(variables, weights):
+            variable.assign(value.astype("float32"))
+    return fused, plain
+
+
+def _train_step(layer, x, upstream):
+    @tf.function
+    def step(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = layer(x, training=True)
+            loss = tf.reduce_sum(y * upstream)
+        grads = tape.gradient(loss, [x, layer.gamma, layer.beta])
+        return y, grads
+
+    return step(x)
+
+
+@pytest.mark.parametrize(
+    "shape", [(6, 5), (4, 7, 5), (4, 6, 6, 8), (2, 3, 6, 6, 8), (1, 4, 4, 4, 3)]
+)
+def test_fused_matches_keras_in_training(shape):
+    """Outputs, gradients (x, gamma, beta) and moving statistics agree."""
+    rng = np.random.default_rng(1)
+    x = tf.constant(rng.normal(2.0, 3.0, shape).astype("float32"))
+    upstream = tf.constant(rng.normal(size=shape).astype("float32"))
+    fused, plain = _pair(shape)
+    y_f, g_f = _train_step(fused, x, upstream)
+    y_p, g_p = _train_step(plain, x, upstream)
+    np.testing.assert_allclose(y_f, y_p, rtol=1e-4, atol=1e-4)
+    for a, b in zip(g_f, g_p):
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4)
+    for a, b in zip(fused.get_weights(), plain.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    # The moving variance moved towards the biased batch variance.
+    var = np.var(x.numpy().reshape(-1, shape[-1]), axis=0)
+    initial = _pair(shape)[0].moving_variance.numpy()
+    np.testing.assert_allclose(
+        fused.moving_variance.numpy(), 0.9 * initial + 0.1 * var, rtol=1e-4
+    )
+
+
+def test_fused_kernel_is_used_in_training_only():
+    shape = (2, 3, 4, 4, 8)
+    x = tf.random.normal(shape)
+    fused, plain = _pair(shape)
+
+    def op_types(training):
+        fn = tf.function(lambda x: fused(x, training=training))
+        graph = fn.get_concrete_function(x).graph
+        return {op.type for op in graph.get_operations()}
+
+    assert "FusedBatchNormV3" in op_types(True)
+    assert "FusedBatchNormV3" not in op_types(False)
+    np.testing.assert_allclose(
+        fused(x, training=False), plain(x, training=False), rtol=1e-5, atol=1e-5
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs, why",
+    [
+        ({"epsilon": 1e-6}, "epsilon below cuDNN's minimum"),
+        ({"axis": 1}, "axis other than the last"),
+        ({"renorm": True}, "batch renormalization"),
+    ],
+)
+def test_falls_back_to_keras_where_the_kernel_does_not_apply(kwargs, why):
+    shape = (4, 6, 6, 8)
+    x = tf.random.normal(shape)
+    fused, plain = _pair(shape, **kwargs)
+    fn = tf.function(lambda x: fused(x, training=True))
+    ops = {op.type for op in fn.get_concrete_function(x).graph.get_operations()}
+    assert "FusedBatchNormV3" not in ops, why
+    np.testing.assert_allclose(
+        fused(x, training=True), plain(x, training=True), rtol=1e-5, atol=1e-5
+    )
+
+
+def test_fused_batch_norm_serializes(tmp_path):
+    layer = FusedBatchNormalization(momentum=0.8, epsilon=2e-5, synchronized=True)
+    clone = keras.saving.deserialize_keras_object(
+        keras.saving.serialize_keras_object(layer)
+    )
+    assert isinstance(clone, FusedBatchNormalization)
+    assert clone.get_config() == layer.get_config()
+    inputs = keras.Input((4, 4, 3))
+    model = keras.Model(inputs, layer(inputs))
+    path = tmp_path / "bn.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    assert isinstance(loaded.layers[-1], FusedBatchNormalization)
