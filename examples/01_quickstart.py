@@ -1,15 +1,16 @@
 """
 Title: Quick start: train a video GAN, watch it learn, export it for serving
-Description: Trains tfvgan's quick-start temporal GAN on built-in moving digits with the library's runner, plots its losses, then reloads the exported SavedModel and generates from it.
+Description: Trains tfvgan's quick-start recurrent (MoCoGAN-style) GAN on built-in moving digits with the library's runner, plots its losses, then reloads the exported SavedModel and generates from it.
 Accelerator: GPU recommended for the full run; short mode (TFVGAN_SHORT=1) runs on a 2-core CPU in ~25 s
 """
 
 """
 ## What this tutorial does
 
-`tfvgan-train` with no flags runs the **quick-start** job: a small temporal
-GAN (TGAN, Saito et al. 2017) learns 8-frame, 32x32 grayscale clips of
-handwritten digits moving across a black canvas. This notebook runs the same
+`tfvgan-train` with no flags runs the **quick-start** job: a small recurrent
+GAN (MoCoGAN, Tulyakov et al. 2018: a GRU for motion over a fixed content
+code) learns 8-frame, 32x32 grayscale clips of handwritten digits moving
+across a black canvas. This notebook runs the same
 job from Python, step by step:
 
 1. look at the training data (`tfvgan.data.moving_digits`, generated offline);
@@ -27,10 +28,10 @@ time, kernel start included, on the 2-core CPU machine this project is tested
 on (up to 50 s while other jobs loaded it heavily).
 The samples are then noise: that mode only shows the mechanics. Without it
 the notebook trains the quick-start preset unchanged (10 epochs of 64 steps
-of 16 clips = 640 steps). The README reports that job at 4 min 40 s on a
-2-core CPU VM, where the generator has learnt moving bright strokes but not
-yet legible digits; its time on a Colab GPU, and how many epochs legible
-digits take, were not measured. Raise `epochs` below to train longer.
+of 16 clips = 640 steps). The README reports that job at 2 min 28 s on a
+2-core CPU VM, where the generator has learnt moving bright shapes of
+digit size but not yet legible digits; its time on a Colab GPU, and how many
+epochs legible digits take, were not measured. Raise `epochs` below to train longer.
 """
 
 """
@@ -73,9 +74,9 @@ tfvgan.video_io.show(videos, path="quickstart_data.gif")
 ## Describe the run
 
 `TrainConfig.from_preset("quickstart")` fills in everything `tfvgan-train`
-uses by default: the model (`temporal`, at the `quickstart` architecture
-preset: 8 frames of 32x32x1, latent size 64), the data (1024 moving-digit
-clips), the loss (non-saturating), the Adam settings, the schedule and an EMA
+uses by default: the model (`recurrent`, at the `quickstart` architecture
+preset: 8 frames of 32x32x1, content code 32, motion code 8), the data (8,192
+moving-digit clips), the loss (non-saturating), the Adam settings, the schedule and an EMA
 copy of the generator (decay 0.99) that samples and the export use. Keyword
 arguments override single fields; the config is frozen and validated on
 creation, so a typo fails before TensorFlow does any work.
@@ -209,7 +210,7 @@ print("wrote quickstart_generated.gif")
   or `tfvgan-train --run_dir=runs/quickstart --epochs=40` after a full run
   of this notebook, resumes from the last checkpoint and continues to epoch
   40 (only the epochs, intervals, export and strategy may change on resume).
-- Try another variant: `model="conv3d"` or `"recurrent"` (see the next
+- Try another variant: `model="temporal"` or `"conv3d"` (see the next
   tutorial, which compares all four).
 - Serve the export: point TF Serving's `--model_base_path` at
   `runs/quickstart/export`.

@@ -170,6 +170,40 @@ def test_recurrent_latent_layout_and_autoregressive_option():
     ar.fit(dataset(None), epochs=1, verbose=0)
 
 
+def test_recurrent_image_critic_scores_several_frames_per_clip():
+    gan = build_model("recurrent", "tiny", seed=0, image_frames=3)
+    videos = gan.generate(2, seed=0)
+    video_logits, image_logits = gan.discriminate(videos)
+    single = build_model("recurrent", "tiny", seed=0)
+    _, one_frame_logits = single.discriminate(videos)
+    assert image_logits.shape[0] == 2 * 3
+    assert one_frame_logits.shape[0] == 2
+    assert video_logits.shape[0] == 2
+    gan.compile()
+    history = gan.fit(dataset(None), epochs=1, verbose=0)
+    assert np.isfinite(history.history["d_loss"][-1])
+    clone = RecurrentGAN.from_config(gan.get_config())
+    assert clone.image_frames == 3
+    for bad in (0, T + 1, 1.5, True):
+        with pytest.raises(ValueError, match="image_frames must be an int"):
+            build_model("recurrent", "tiny", image_frames=bad)
+
+
+def test_recurrent_image_critic_dense_head_option():
+    gan = build_model("recurrent", "tiny", seed=0, patch_image_critic=False)
+    videos = gan.generate(3, seed=0)
+    _, image_logits = gan.discriminate(videos)
+    assert tuple(image_logits.shape) == (3, 1)
+    _, patch_logits = build_model("recurrent", "tiny", seed=0).discriminate(videos)
+    assert patch_logits.shape[0] == 3 and patch_logits.shape[1] > 1
+    critic = gan.discriminator.image_critic
+    assert isinstance(critic.head, keras.layers.Dense) and not critic.patch
+    gan.compile()
+    gan.fit(dataset(None), epochs=1, verbose=0)
+    clone = RecurrentGAN.from_config(gan.get_config())
+    assert not clone.discriminator.image_critic.patch
+
+
 def test_conv3d_plain_stream_and_mask_regulariser_reported():
     plain = build_model("conv3d", "tiny", two_stream=False)
     assert_video_batch(plain.generate(2, seed=0), (2, T, S, S, C))

@@ -89,13 +89,15 @@ RUN_PRESETS: dict[str, dict[str, Any]] = {
         "ema_decay": 0.9,
         "num_samples": 4,
     },
-    # The README's first command: about 10 minutes on a 2-core CPU
-    # (measured ~0.55 s/step for temporal/quickstart on a shared 2-core VM:
-    # 640 steps ~ 6 min + start-up, samples and export).
+    # The README's first command: well under 10 minutes on a 2-core CPU
+    # (MoCoGAN-style recurrent model, ~0.25 s/step on the 2-core VM: 640
+    # steps ~ 3 min + start-up, samples and export). It scored best of the
+    # variants at this budget (docs/QUICKSTART_TUNING.md); 8,192 clips keep
+    # its critics from memorising the data (1,024 gave a lower digit IS).
     "quickstart": {
-        "model": "temporal",
+        "model": "recurrent",
         "model_preset": "quickstart",
-        "data_kwargs": {"num_videos": 1024},
+        "data_kwargs": {"num_videos": 8192},
         "batch_size": 16,
         "epochs": 10,
         "steps_per_epoch": 64,

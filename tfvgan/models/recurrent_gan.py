@@ -99,6 +99,7 @@ class DualDiscriminator(networks._Network):
         size: int,
         channels: int,
         width: int = 64,
+        patch_image_critic: bool = True,
         spectral_norm: bool = False,
         sync_bn: bool = False,
         **kwargs,
@@ -108,6 +109,7 @@ class DualDiscriminator(networks._Network):
             size=size,
             channels=channels,
             width=width,
+            patch_image_critic=patch_image_critic,
             spectral_norm=spectral_norm,
             sync_bn=sync_bn,
             **kwargs,
@@ -116,7 +118,12 @@ class DualDiscriminator(networks._Network):
             frames, size, channels, width, spectral_norm=spectral_norm, sync_bn=sync_bn
         )
         self.image_critic = networks.ImageDiscriminator(
-            size, channels, width, spectral_norm=spectral_norm, sync_bn=sync_bn
+            size,
+            channels,
+            width,
+            patch=patch_image_critic,
+            spectral_norm=spectral_norm,
+            sync_bn=sync_bn,
         )
 
     def call(self, inputs, training=False):
@@ -133,8 +140,9 @@ class RecurrentGAN(VideoGAN):
 
     A GRU produces per-frame motion codes, concatenated with one content code
     per clip and rendered frame by frame by an image generator. Two critics
-    score real and fake in both the D and the G step: an image critic on one
-    random frame per clip and a video critic on the clip; their losses add.
+    score real and fake in both the D and the G step: an image critic on
+    `image_frames` random frames per clip (one in the paper) and a video
+    critic on the clip; their losses add.
     `autoregressive=True` feeds each frame back into the next (the founding
     article's RNN-GAN form).
 
@@ -151,6 +159,11 @@ class RecurrentGAN(VideoGAN):
         motion_dim: motion code size (10 in the paper).
         width: generator width multiplier (64 = the paper's widths).
         d_width: width of both critics.
+        patch_image_critic: the image critic scores patches (the paper);
+            False gives it one dense logit per frame (DCGAN's critic).
+        image_frames: frames per clip the image critic scores, drawn at random
+            with replacement (1 = the paper). More frames give the image
+            critic a larger batch at little extra cost.
         autoregressive: condition each frame on the previous one.
         spectral_norm: spectral normalization on the critics.
         sync_bn: synchronized batch norm under `tf.distribute`.
@@ -181,6 +194,8 @@ class RecurrentGAN(VideoGAN):
         motion_dim: int = 10,
         width: int = 64,
         d_width: int = 64,
+        patch_image_critic: bool = True,
+        image_frames: int = 1,
         autoregressive: bool = False,
         spectral_norm: bool = False,
         sync_bn: bool = False,
@@ -188,6 +203,16 @@ class RecurrentGAN(VideoGAN):
         **kwargs,
     ):
         networks.check_shape(frames, size, channels)
+        if (
+            isinstance(image_frames, bool)
+            or not isinstance(image_frames, int)
+            or not 1 <= image_frames <= frames
+        ):
+            raise ValueError(
+                f"image_frames must be an int in [1, frames={frames}], "
+                f"got {image_frames!r}."
+            )
+        self.image_frames = image_frames
         generator = MotionContentGenerator(
             frames,
             size,
@@ -203,6 +228,7 @@ class RecurrentGAN(VideoGAN):
             size,
             channels,
             d_width,
+            patch_image_critic=patch_image_critic,
             spectral_norm=spectral_norm,
             sync_bn=sync_bn,
         )
@@ -224,6 +250,8 @@ class RecurrentGAN(VideoGAN):
             motion_dim=motion_dim,
             width=width,
             d_width=d_width,
+            patch_image_critic=patch_image_critic,
+            image_frames=image_frames,
             autoregressive=autoregressive,
             spectral_norm=spectral_norm,
             sync_bn=sync_bn,
@@ -231,8 +259,10 @@ class RecurrentGAN(VideoGAN):
         )
 
     def discriminate(self, videos, condition=None, training=False):
-        # The image critic sees one random frame of each clip.
+        # The image critic sees `image_frames` random frames of each clip.
         batch = tf.shape(videos)[0]
-        index = self.random_uniform(batch, (), maxval=self.frames, dtype=tf.int32)
-        frame = tf.gather(videos, index, batch_dims=1)
-        return self.discriminator([videos, frame], training=training)
+        k = self.image_frames
+        index = self.random_uniform(batch, (k,), maxval=self.frames, dtype=tf.int32)
+        frames = tf.gather(videos, index, batch_dims=1)  # (B, k, H, W, C)
+        frames = tf.reshape(frames, (-1, *self.video_shape[1:]))
+        return self.discriminator([videos, frames], training=training)
