@@ -170,7 +170,9 @@ yourself with `fit` is exported the same way with
 
 The SavedModel loads with plain TensorFlow. It carries three signatures:
 
-- `serving_default`: `noise` (float32 `[batch, 64]`) -> uint8 `video`;
+- `serving_default`: `noise` (float32 `[batch, latent_dim]`; 32 + 8 x 9 =
+  104 for this model: content code, GRU state, one motion innovation per
+  frame) -> uint8 `video`;
 - `generate_from_seed`: int64 `seed` per clip -> uint8 `video`, so a client
   needs no noise of its own and a seed always gives the same clip;
 - `generate_float`: `noise` -> float32 `video` in `[-1, 1]`.
@@ -191,7 +193,12 @@ seeds. Both return uint8 clips `(batch, frames, height, width, channels)`,
 ready to write to a file or send over the network.
 """
 
-noise = tf.random.normal((4, 64), seed=1)
+latent_dim = (
+    served.signatures["serving_default"]
+    .structured_input_signature[1]["noise"]
+    .shape[-1]
+)
+noise = tf.random.normal((4, latent_dim), seed=1)
 video = served.signatures["serving_default"](noise=noise)["video"]
 print("reloaded serving_default output:", tuple(video.shape), video.dtype.name)
 

@@ -114,3 +114,17 @@ def test_fused_batch_norm_serializes(tmp_path):
     model.save(path)
     loaded = keras.saving.load_model(path)
     assert isinstance(loaded.layers[-1], FusedBatchNormalization)
+
+
+@pytest.mark.parametrize("shape", [(4, 8), (4, 3, 8), (4, 3, 3, 8), (2, 2, 3, 3, 8)])
+def test_nan_activations_stay_nan_through_a_following_relu(shape):
+    """A diverged model must stay visible to the non-finite checks.
+
+    oneDNN fuses batch norm with a directly following ReLU in graphs and
+    that fused ReLU maps NaN to 0; the layer must not let that happen.
+    """
+    layer = FusedBatchNormalization(epsilon=1e-5)
+    layer.build(shape)
+    x = tf.fill(shape, np.nan)
+    out = tf.function(lambda x: tf.nn.relu(layer(x, training=True)))(x)
+    assert np.isnan(out.numpy()).all()

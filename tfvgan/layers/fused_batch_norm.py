@@ -55,15 +55,12 @@ class FusedBatchNormalization(keras.layers.BatchNormalization):
             return super().call(inputs, training=training, mask=mask)
         channels = inputs.shape[-1]
         shape = tf.shape(inputs)
-        rank = len(inputs.shape)
         # The fused kernel takes NHWC; every other axis is a reduction axis,
-        # so fold them into N, H, W.
-        if rank == 2:
-            x = tf.reshape(inputs, (-1, 1, 1, channels))
-        elif rank == 3:
-            x = tf.reshape(inputs, (-1, shape[1], 1, channels))
-        else:
-            x = tf.reshape(inputs, (-1, shape[-3], shape[-2], channels))
+        # so fold them into (N, rest, 1, C). The fold must never be a no-op:
+        # Grappler would then fuse the kernel with a following ReLU, and
+        # oneDNN's fused ReLU turns NaN activations into 0, hiding a
+        # diverged model from the non-finite checks.
+        x = tf.reshape(inputs, (shape[0], -1, 1, channels))
         gamma = self.gamma if self.scale else tf.ones((channels,), tf.float32)
         beta = self.beta if self.center else tf.zeros((channels,), tf.float32)
         y, mean, variance, *_ = tf.raw_ops.FusedBatchNormV3(
