@@ -3,8 +3,10 @@
 Traces a few training steps of one variant at a preset (after warm-up) with
 `tf.profiler.experimental`, then reads the host trace (XPlane) and prints the
 TensorFlow ops' time, summed by op type and by the top-level network scope
-(generator, discriminator, optimizer, ...). Times are summed over both
-threads, so they add up to about cores x wall time.
+(generator, discriminator, optimizer, ...). Ops running at the same time on
+different inter-op threads all count, so op-seconds per step can exceed the
+wall time; the first line prints their ratio ("threads busy"). With
+`--inter 1` ops run one at a time and op-seconds match the wall time.
 
     python benchmarks/profile_step.py --model recurrent
     python benchmarks/profile_step.py --model temporal --steps 2 --top 30
@@ -46,7 +48,7 @@ def _events(logdir):
                 op, _, kind = name.rpartition(":")
                 if not kind or " " in kind or not op:
                     continue
-                yield line.name, op, kind, event.duration_ps / 1e12
+                yield op, kind, event.duration_ps / 1e12
 
 
 def _scope(op, depth):
@@ -104,7 +106,7 @@ def main():
     by_scope = collections.Counter()
     by_op = collections.Counter()
     total = 0.0
-    for _, op, kind, seconds in _events(logdir):
+    for op, kind, seconds in _events(logdir):
         seconds /= args.steps
         by_kind[kind] += seconds
         by_scope[_scope(op, args.depth)] += seconds

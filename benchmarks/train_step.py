@@ -87,12 +87,10 @@ def _count_forward_flops(model, batch):
     from tfvgan.models import networks
 
     fused = networks.VideoGenerator3D._foreground_and_mask
-    originals[networks.VideoGenerator3D] = None
 
     def heads(self, h):
         out = fused(self, h)
-        kernels = np.prod(self.fg.kernel.shape) + np.prod(self.mask.kernel.shape)
-        counts[current[0]] += 2 * int(np.prod(h.shape[:-1])) * int(kernels)
+        counts[current[0]] += conv_t(self.fg, h, None) + conv_t(self.mask, h, None)
         return out
 
     networks.VideoGenerator3D._foreground_and_mask = heads
@@ -103,8 +101,7 @@ def _count_forward_flops(model, batch):
         model.discriminate(fake, condition)
     finally:
         for cls, original in originals.items():
-            if original is not None:
-                cls.call = original
+            cls.call = original
         networks.VideoGenerator3D._foreground_and_mask = fused
     return counts["g"], counts["d"]
 

@@ -477,7 +477,7 @@ class VideoGenerator3D(_Network):
         out = out + ops.concatenate([self.fg.bias, self.mask.bias], axis=0)
         # A split's gradient is one concatenation (cheaper than two slices').
         foreground, mask = ops.split(out, [self.fg.filters], axis=-1)
-        return ops.tanh(foreground), ops.sigmoid(mask)
+        return self.fg.activation(foreground), self.mask.activation(mask)
 
 
 __all__ = [
