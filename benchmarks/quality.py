@@ -55,7 +55,11 @@ def _score(row: str, args) -> dict:
     config = _config(row, args.out, args.epochs, args.preset)
     keras.utils.set_random_seed(config.seed)
     untrained = train.build_model(config)
-    before = evaluate.evaluate_model(untrained, num_videos=args.num_videos)
+    before = evaluate.evaluate_model(
+        untrained,
+        num_videos=args.num_videos,
+        data_kwargs=evaluate.real_data_kwargs(config),
+    )
     del untrained
     keras.backend.clear_session()
     start = time.perf_counter()

@@ -3,7 +3,8 @@
 Trains `TrainConfig.from_preset("quickstart", **overrides)` with the library
 runner and, every ``--every`` epochs, scores the (EMA) generator on 512 clips
 with the offline digit classifier: the digit Inception Score (legibility and
-variety; real clips score about 8 at 8x32x32) and FVD against 512 real clips.
+variety; printed for real clips first, about 8 at 8x32x32) and FVD against
+512 real clips. Real clips and classifier use the run's glyph size and speed.
 Label-conditional models are also scored by conditional accuracy. One JSON
 line per evaluation goes to stdout and to ``<out>/<name>.jsonl``.
 
@@ -34,7 +35,7 @@ def main(argv=None) -> None:
     import keras
     import numpy as np
 
-    from tfvgan import data, metrics
+    from tfvgan import data, evaluate, metrics
     from tfvgan.config import TrainConfig
     from tfvgan.train import run
 
@@ -45,9 +46,15 @@ def main(argv=None) -> None:
         **json.loads(args.overrides),
     )
     shape = {"frames": 8, "size": 32, "channels": 1}
-    extractor = metrics.load_digit_extractor(**shape)
-    real, _, _ = data.moving_digits_arrays(num_videos=512, seed=1, **shape)
+    # Real clips and classifier like the run's data (its glyph size, speed).
+    looks = evaluate.real_data_kwargs(config)
+    extractor = metrics.load_digit_extractor(
+        glyph_size=looks.get("glyph_size"), **shape
+    )
+    real, _, _ = data.moving_digits_arrays(num_videos=512, seed=1, **shape, **looks)
     real = real.astype("float32") / 127.5 - 1.0
+    real_is = metrics.inception_score(extractor.logits, real, num_splits=4)[0]
+    print(json.dumps({"real_digit_is": round(real_is, 3)}), flush=True)
     start = time.time()
     os.makedirs(args.out, exist_ok=True)
     log_path = os.path.join(args.out, f"{args.name}.jsonl")

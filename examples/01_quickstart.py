@@ -28,10 +28,10 @@ time, kernel start included, on the 2-core CPU machine this project is tested
 on (up to 50 s while other jobs loaded it heavily).
 The samples are then noise: that mode only shows the mechanics. Without it
 the notebook trains the quick-start preset unchanged (10 epochs of 64 steps
-of 16 clips = 640 steps). The README reports that job at 2 min 28 s on a
-2-core CPU VM, where the generator has learnt moving bright shapes of
-digit size but not yet legible digits; its time on a Colab GPU, and how many
-epochs legible digits take, were not measured. Raise `epochs` below to train longer.
+of 16 clips = 640 steps). The README reports that job at 2 min 37 s on a
+2-core CPU VM, where the generator has learnt moving digit-like strokes, a
+few of them legible digits; its time on a Colab GPU, and how many epochs
+legible digits take, were not measured. Raise `epochs` below to train longer.
 """
 
 """
@@ -76,7 +76,9 @@ tfvgan.video_io.show(videos, path="quickstart_data.gif")
 `TrainConfig.from_preset("quickstart")` fills in everything `tfvgan-train`
 uses by default: the model (`recurrent`, at the `quickstart` architecture
 preset: 8 frames of 32x32x1, content code 32, motion code 8), the data (8,192
-moving-digit clips), the loss (non-saturating), the Adam settings, the schedule and an EMA
+moving-digit clips with 24-pixel digits), the loss (non-saturating), the Adam
+settings (both learning rates decay linearly to 0 at the last step), the
+schedule and an EMA
 copy of the generator (decay 0.99) that samples and the export use. Keyword
 arguments override single fields; the config is frozen and validated on
 creation, so a typo fails before TensorFlow does any work.

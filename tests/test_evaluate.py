@@ -72,6 +72,30 @@ def test_conditional_runs_get_their_application_metrics(
         assert "conditional_accuracy" not in result
 
 
+def test_a_run_is_scored_on_clips_like_its_own_data(cache, tmp_path, monkeypatch):
+    monkeypatch.setenv("TFVGAN_CACHE_DIR", str(cache))
+    from tfvgan.evaluate import evaluate_run
+    from tfvgan.train import run
+
+    config = TrainConfig.from_preset(
+        "tiny",
+        data_kwargs={"num_videos": 16, "glyph_size": 12},
+        run_dir=str(tmp_path / "run"),
+        export=False,
+        sample_every_epochs=0,
+    )
+    run(config)
+    result = evaluate_run(str(tmp_path / "run"), num_videos=32)
+    # Real clips and the digit classifier use the run's 12-pixel digits.
+    extractors = sorted(p.name for p in (cache / "extractors").iterdir())
+    assert any(name.endswith("_g12.keras") for name in extractors), extractors
+    assert result["inception_score_real"] > 4.0, result
+    # Explicit data arguments win: the default glyph size (8 at 16x16).
+    default = evaluate_run(str(tmp_path / "run"), num_videos=32, data_kwargs={})
+    assert default["inception_score_real"] != result["inception_score_real"]
+    assert default["fvd_floor"] != result["fvd_floor"]
+
+
 def test_a_saved_model_scores_like_its_run(tiny_run, cache, tmp_path, monkeypatch):
     monkeypatch.setenv("TFVGAN_CACHE_DIR", str(cache))
     import numpy as np

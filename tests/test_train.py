@@ -78,6 +78,7 @@ def test_static_names_match_the_registries():
         ({"batch_size": 2.5}, r"batch_size must be an integer >= 1, got 2.5"),
         ({"ema_decay": 1.0}, r"ema_decay must be .*got 1.0"),
         ({"g_optimizer": {"learning_rate": -1}}, r"learning_rate must be"),
+        ({"d_optimizer": {"decay": "cosine"}}, r"decay 'cosine'.*'none', 'linear'"),
         ({"sample_formats": ("gif", "avi")}, r"unknown sample format 'avi'"),
         ({"nan_policy": "ignore"}, r"unknown nan_policy 'ignore'.*'raise'"),
         ({"dataset": "directory"}, r"needs data_kwargs directory="),
@@ -140,6 +141,7 @@ def test_flags_map_onto_the_config():
         "--epochs=3",
         "--g_lr=1e-3",
         "--beta_1=0.0",
+        "--lr_decay=linear",
         "--data_kwargs=num_videos=32,num_digits=2",
         '--model_kwargs={"width": 4}',
         "--ema_decay=0",
@@ -149,8 +151,8 @@ def test_flags_map_onto_the_config():
         "--run_dir=/tmp/x",
     )
     assert (config.model, config.epochs, config.run_dir) == ("conv3d", 3, "/tmp/x")
-    assert config.g_optimizer == config_lib.OptimizerConfig(1e-3, 0.0, 0.999)
-    assert config.d_optimizer == config_lib.OptimizerConfig(2e-4, 0.0, 0.999)
+    assert config.g_optimizer == config_lib.OptimizerConfig(1e-3, 0.0, 0.999, "linear")
+    assert config.d_optimizer == config_lib.OptimizerConfig(2e-4, 0.0, 0.999, "linear")
     assert dict(config.data_kwargs) == {"num_videos": 32, "num_digits": 2}
     assert dict(config.model_kwargs) == {"width": 4}
     assert config.ema_decay is None and config.export is False
@@ -501,6 +503,30 @@ def _tiny_config(run_dir, **overrides):
     values = dict(run_dir=str(run_dir), export=False, sample_every_epochs=0)
     values.update(overrides)
     return config_lib.TrainConfig.from_preset("tiny", **values)
+
+
+def test_linear_decay_reaches_zero_at_the_last_step(tmp_path):
+    from tfvgan import train
+
+    decay = {"learning_rate": 1e-3, "decay": "linear"}
+    config = _tiny_config(
+        tmp_path, d_steps=2, g_optimizer=decay, d_optimizer=decay, epochs=3
+    )
+    total = config.epochs * config.steps_per_epoch  # 6 generator steps
+    model = train.run(config).model
+    for optimizer, updates in ((model.g_optimizer, total), (model.d_optimizer, 12)):
+        assert int(optimizer.iterations.numpy()) == updates
+        schedule = optimizer.get_config()["learning_rate"]["config"]
+        assert schedule["initial_learning_rate"] == pytest.approx(1e-3)
+        assert (schedule["decay_steps"], schedule["power"]) == (updates, 1.0)
+        assert float(optimizer.learning_rate) == 0.0  # at the end of the run
+    # The default keeps the rate; a decay needs the run's length.
+    constant = train.build_model(_tiny_config(tmp_path / "c"))
+    assert float(constant.g_optimizer.learning_rate) == pytest.approx(2e-4)
+    unknown = _tiny_config(tmp_path / "u", steps_per_epoch=None, g_optimizer=decay)
+    with pytest.raises(ValueError, match="decay needs the run's length"):
+        train.build_model(unknown)
+    assert train.build_model(unknown, total_steps=10).g_optimizer.iterations == 0
 
 
 def test_nan_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_path, capsys):

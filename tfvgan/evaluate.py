@@ -37,6 +37,7 @@ __all__ = [
     "evaluate_model",
     "evaluate_run",
     "main",
+    "real_data_kwargs",
 ]
 
 FLAGS = flags.FLAGS
@@ -63,11 +64,33 @@ def _frame_scores(metrics, fake, real, baseline, name: str) -> dict:
     }
 
 
+#: moving_digits arguments that change how clips look (not how many there
+#: are): a run's values are used for its real clips and digit classifier.
+_LOOK_KWARGS = ("glyph_size", "speed")
+
+
+def real_data_kwargs(config) -> dict:
+    """The `data_kwargs` that score a run against clips like its training data.
+
+    For a ``moving_digits`` run: its digit size and speed (``glyph_size``,
+    ``speed``) where set; for other sources an empty dict.
+
+    Args:
+        config: a `tfvgan.config.TrainConfig`.
+
+    Returns:
+        A dict for the `data_kwargs` argument of `evaluate_model`.
+    """
+    if config.dataset != "moving_digits":
+        return {}
+    return {k: v for k, v in config.data_kwargs.items() if k in _LOOK_KWARGS}
+
+
 def _real_clips(dataset, data_kwargs, shape, count, seed, batch_size, labels):
     """Up to `count` real clips in [-1, 1] (and labels) from a data source.
 
-    ``moving_digits`` without extra arguments is generated directly (with
-    captions); other sources go through their `tfvgan.data` loader in file
+    ``moving_digits`` with no arguments but `_LOOK_KWARGS` is generated
+    directly (with captions); other sources go through their `tfvgan.data` loader in file
     order (no shuffling, the first clip window of each video:
     ``random_clip=False``).
     """
@@ -77,9 +100,9 @@ def _real_clips(dataset, data_kwargs, shape, count, seed, batch_size, labels):
     from tfvgan.config import DATASETS, check_choice
 
     check_choice("dataset", dataset, tuple(DATASETS))
-    if dataset == "moving_digits" and not data_kwargs:
+    if dataset == "moving_digits" and set(data_kwargs or {}) <= set(_LOOK_KWARGS):
         real, digits, captions = data.moving_digits_arrays(
-            num_videos=count, seed=seed, **shape
+            num_videos=count, seed=seed, **shape, **(data_kwargs or {})
         )
         digits = np.asarray(digits).reshape(len(digits), -1)[:, 0].astype("int32")
         return real.astype("float32") / 127.5 - 1.0, digits, captions
@@ -187,14 +210,18 @@ def evaluate_run(
             digit extractor.
         batch_size: clips per generator call.
         checkpoint: a checkpoint prefix of the run; default the latest.
-        dataset, data_kwargs: the real clips' source, as in `evaluate_model`.
+        dataset, data_kwargs: the real clips' source, as in `evaluate_model`;
+            by default a ``moving_digits`` run is scored against clips that
+            look like its training data (its ``glyph_size`` and ``speed``).
 
     Returns:
         `evaluate_model`'s dict, plus the checkpoint's training `step`.
     """
     from tfvgan.sample import load_run
 
-    model, _, step = load_run(run_dir, checkpoint)
+    model, config, step = load_run(run_dir, checkpoint)
+    if data_kwargs is None and dataset == config.dataset:
+        data_kwargs = real_data_kwargs(config)
     result = evaluate_model(
         model, num_videos, data_seed, i3d_path, batch_size, dataset, data_kwargs
     )
@@ -292,7 +319,10 @@ def evaluate_model(
     if i3d_path:
         extractor = metrics.I3DFeatures(i3d_path)
     else:
-        extractor = metrics.load_digit_extractor(**shape)
+        glyph_size = None
+        if dataset == "moving_digits":
+            glyph_size = (data_kwargs or {}).get("glyph_size")
+        extractor = metrics.load_digit_extractor(glyph_size=glyph_size, **shape)
     subset = min(1000, num_videos)
     result = metrics.video_distances(target, fake, extractor, kvd_subset_size=subset)
     floor = metrics.video_distances(
@@ -420,7 +450,10 @@ def _main(argv: Sequence[str]) -> None:
     from tfvgan.train import _parse_kwargs
 
     try:
-        data_kwargs = _parse_kwargs("data_kwargs", FLAGS.data_kwargs or "")
+        # None (flag not given): a run is scored on clips like its own data.
+        data_kwargs = None
+        if FLAGS.data_kwargs:
+            data_kwargs = _parse_kwargs("data_kwargs", FLAGS.data_kwargs)
     except ValueError as error:
         raise app.UsageError(str(error)) from error
     protocol = dict(

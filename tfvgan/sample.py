@@ -52,7 +52,8 @@ def load_run(run_dir: str | os.PathLike, checkpoint: str | None = None):
         )
     with open(path) as f:
         config = TrainConfig.from_json(f.read())
-    model = train.build_model(config)
+    # Only weights are restored: the length of a learning-rate decay is moot.
+    model = train.build_model(config, total_steps=1)
     state = TrainingCheckpoint(model, os.path.join(run_dir, "checkpoints"))
     step = state.restore(checkpoint)
     if not step and state.latest is None and checkpoint is None:

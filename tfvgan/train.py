@@ -49,6 +49,7 @@ __all__ = [
     "RunDirWriteError",
     "build_dataset",
     "build_model",
+    "compile_model",
     "config_from_flags",
     "define_flags",
     "main",
@@ -99,7 +100,7 @@ def _model_kwargs(config: config_lib.TrainConfig) -> dict[str, Any]:
     return kwargs
 
 
-def build_model(config: config_lib.TrainConfig):
+def build_model(config: config_lib.TrainConfig, total_steps: int | None = None):
     """Builds and compiles the model of `config` (call inside `strategy.scope()`).
 
     Under a strategy with more than one replica, batch normalization is
@@ -108,11 +109,23 @@ def build_model(config: config_lib.TrainConfig):
 
     Args:
         config: the run config.
+        total_steps: training steps of the whole run, which a decaying
+            learning rate (`OptimizerConfig.decay`) spans; default
+            ``config.epochs * config.steps_per_epoch``.
 
     Returns:
         A compiled `tfvgan.models.VideoGAN`.
+
+    Raises:
+        ValueError: a learning rate decays but the run's length is unknown
+            (``steps_per_epoch`` unset and no `total_steps`).
     """
-    import keras
+    model = _create_model(config)
+    compile_model(model, config, total_steps)
+    return model
+
+
+def _create_model(config: config_lib.TrainConfig):
     import tensorflow as tf
 
     from tfvgan import models
@@ -122,16 +135,45 @@ def build_model(config: config_lib.TrainConfig):
         # Batch-norm statistics over the global batch, as on one device,
         # unless the config says otherwise.
         kwargs.setdefault("sync_bn", True)
-    model = models.MODELS[config.model](**kwargs)
+    return models.MODELS[config.model](**kwargs)
 
-    def adam(opt: config_lib.OptimizerConfig):
+
+def compile_model(model, config: config_lib.TrainConfig, total_steps=None) -> None:
+    """Compiles `model` with the loss, optimizers and EMA of `config`.
+
+    Args:
+        model: a `tfvgan.models.VideoGAN`.
+        config: the run config.
+        total_steps: see `build_model`.
+
+    Raises:
+        ValueError: see `build_model`.
+    """
+    import keras
+
+    if total_steps is None and config.steps_per_epoch is not None:
+        total_steps = config.epochs * config.steps_per_epoch
+
+    def adam(opt: config_lib.OptimizerConfig, updates_per_step: int):
+        learning_rate = opt.learning_rate
+        if opt.decay == "linear":
+            if total_steps is None:
+                raise ValueError(
+                    "a linear learning-rate decay needs the run's length: set "
+                    "steps_per_epoch or pass total_steps."
+                )
+            learning_rate = keras.optimizers.schedules.PolynomialDecay(
+                opt.learning_rate,
+                decay_steps=max(1, total_steps * updates_per_step),
+                end_learning_rate=0.0,
+            )
         return keras.optimizers.Adam(
-            opt.learning_rate, beta_1=opt.beta_1, beta_2=opt.beta_2
+            learning_rate, beta_1=opt.beta_1, beta_2=opt.beta_2
         )
 
     model.compile(
-        d_optimizer=adam(config.d_optimizer),
-        g_optimizer=adam(config.g_optimizer),
+        d_optimizer=adam(config.d_optimizer, config.d_steps),
+        g_optimizer=adam(config.g_optimizer, 1),
         loss=config.loss,
         gp_weight=config.gp_weight,
         r1_weight=config.r1_weight,
@@ -139,7 +181,6 @@ def build_model(config: config_lib.TrainConfig):
         ema_decay=config.ema_decay,
         jit_compile=config.jit_compile,
     )
-    return model
 
 
 def _data_kwargs(config: config_lib.TrainConfig, model) -> dict[str, Any]:
@@ -356,10 +397,12 @@ def run(config: config_lib.TrainConfig, callbacks: Sequence = ()):
     strategy = distribute.get_strategy(config.strategy)
     chief = distribute.is_chief(strategy)
     with strategy.scope():
-        model = build_model(config)
+        model = _create_model(config)
     dataset = build_dataset(config, model)
     steps_per_epoch = _steps_per_epoch(config, dataset)
     total_steps = config.epochs * steps_per_epoch
+    with strategy.scope():
+        compile_model(model, config, total_steps)
 
     ckpt_dir = os.path.join(run_dir, "checkpoints")
     if not chief:
@@ -599,6 +642,14 @@ def define_flags(flag_values: flags.FlagValues = flags.FLAGS) -> None:
     flags.DEFINE_float(
         "d_lr", None, "Discriminator Adam learning rate.", lower_bound=0, flag_values=fv
     )
+    flags.DEFINE_enum(
+        "lr_decay",
+        None,
+        list(config_lib.LR_DECAYS),
+        "Learning-rate schedule of both optimizers: none, or linear to 0 at "
+        "the last step.",
+        flag_values=fv,
+    )
     flags.DEFINE_float(
         "beta_1",
         None,
@@ -775,12 +826,14 @@ def config_from_flags(
             fv.jit_compile
         ]
     for player in ("g", "d"):
-        opt: dict[str, float] = {}
+        opt: dict[str, float | str] = {}
         if f"{player}_lr" in given:
             opt["learning_rate"] = fv[f"{player}_lr"].value
         for beta in ("beta_1", "beta_2"):
             if beta in given:
                 opt[beta] = fv[beta].value
+        if "lr_decay" in given:
+            opt["decay"] = fv.lr_decay
         if opt:
             overrides[f"{player}_optimizer"] = opt
     return config_lib.TrainConfig.from_preset(fv.preset, **overrides)

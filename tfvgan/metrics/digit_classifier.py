@@ -293,6 +293,7 @@ def load_digit_extractor(
     num_videos: int = 2000,
     epochs: int = 15,
     seed: int = 0,
+    glyph_size: int | None = None,
     retrain: bool = False,
     data_fn: Callable[..., tuple[Any, Any, Any]] | None = None,
     verbose: int = 0,
@@ -300,7 +301,8 @@ def load_digit_extractor(
     """The cached offline extractor for moving digits; trains it on first use.
 
     Looks for `digit_classifier_v1_t{frames}_s{size}_c{channels}_k{num_classes}
-    _n{num_videos}_e{epochs}_seed{seed}.keras` in `cache_dir`; if absent (or
+    _n{num_videos}_e{epochs}_seed{seed}.keras` (with `_g{glyph_size}` before
+    `.keras` when a glyph size is given) in `cache_dir`; if absent (or
     `retrain`), generates `num_videos` clips with
     `tfvgan.data.moving_digits_arrays(num_videos, frames, size, channels,
     seed)` (one digit per clip), trains `train_digit_classifier` on them and saves the model
@@ -316,6 +318,11 @@ def load_digit_extractor(
         num_videos: training clips.
         epochs: training epochs.
         seed: data and initialiser seed.
+        glyph_size: digit size of the training clips (the ``glyph_size`` of
+            `tfvgan.data.moving_digits`); None means that function's default
+            (half the frame size). Score clips with a classifier trained on
+            the same glyph size as the data: one trained on another size
+            sees fewer digits in real clips.
         retrain: train (and overwrite the cache) even if a file exists.
         data_fn: replacement for `tfvgan.data.moving_digits_arrays`, called
             with keywords `num_videos, frames, size, channels, seed`; returns
@@ -337,7 +344,8 @@ def load_digit_extractor(
     )
     filename = (
         f"digit_classifier_v{_CACHE_VERSION}_t{frames}_s{size}_c{channels}"
-        f"_k{num_classes}_n{num_videos}_e{epochs}_seed{seed}.keras"
+        f"_k{num_classes}_n{num_videos}_e{epochs}_seed{seed}"
+        f"{'' if glyph_size is None else f'_g{glyph_size}'}.keras"
     )
     path = os.path.join(cache_dir, filename)
     if os.path.isfile(path) and not retrain:
@@ -346,8 +354,14 @@ def load_digit_extractor(
     if data_fn is None:
         from tfvgan.data import moving_digits_arrays as data_fn
     # Keywords: moving_digits_arrays has num_digits between size and channels.
+    extra = {} if glyph_size is None else {"glyph_size": glyph_size}
     videos, labels, _ = data_fn(
-        num_videos=num_videos, frames=frames, size=size, channels=channels, seed=seed
+        num_videos=num_videos,
+        frames=frames,
+        size=size,
+        channels=channels,
+        seed=seed,
+        **extra,
     )
     model = train_digit_classifier(
         videos,
