@@ -179,3 +179,21 @@ def test_cli_writes_json(tiny_run, cache, tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     keys = {"fvd", "kvd", "fvd_floor", "inception_score", "inception_score_real"}
     assert keys <= set(json.loads(out.read_text()))
+
+
+def test_cli_trains_the_extractor_for_a_glyph_size(tmp_path):
+    import os
+
+    proc = subprocess.run(
+        [
+            sys.executable, "-m", "tfvgan.evaluate", "--train_extractor",
+            "--frames=4", "--size=16", "--glyph_size=12",
+        ],
+        capture_output=True, text=True, timeout=600,
+        env={**os.environ, "TFVGAN_CACHE_DIR": str(tmp_path)},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    names = [p.name for p in (tmp_path / "extractors").iterdir()]
+    assert len(names) == 1 and names[0].endswith(
+        "_t4_s16_c1_k10_n2000_e15_seed0_g12.keras"
+    )

@@ -507,6 +507,7 @@ def _tiny_config(run_dir, **overrides):
 
 def test_linear_decay_reaches_zero_at_the_last_step(tmp_path):
     from tfvgan import train
+    from tfvgan.checkpoint import TrainingCheckpoint
 
     decay = {"learning_rate": 1e-3, "decay": "linear"}
     config = _tiny_config(
@@ -520,6 +521,10 @@ def test_linear_decay_reaches_zero_at_the_last_step(tmp_path):
         assert schedule["initial_learning_rate"] == pytest.approx(1e-3)
         assert (schedule["decay_steps"], schedule["power"]) == (updates, 1.0)
         assert float(optimizer.learning_rate) == 0.0  # at the end of the run
+    # A restored run continues the schedule from its step counter.
+    restored = train.build_model(config)
+    assert TrainingCheckpoint(restored, tmp_path / "checkpoints").restore() == total
+    assert float(restored.g_optimizer.learning_rate) == 0.0
     # The default keeps the rate; a decay needs the run's length.
     constant = train.build_model(_tiny_config(tmp_path / "c"))
     assert float(constant.g_optimizer.learning_rate) == pytest.approx(2e-4)

@@ -19,8 +19,9 @@ Writes JSON next to printing it.
     tfvgan-eval --run_dir=runs/quickstart --num_videos=512
     tfvgan-eval --run_dir=runs/ucf --dataset=tfds --data_kwargs=name=ucf101,split=test \
         --i3d_path=/models/i3d-kinetics-400
-    tfvgan-eval --saved_model=runs/quickstart/export/640 --num_videos=512
-    tfvgan-eval --train_extractor --frames=8 --size=32
+    tfvgan-eval --saved_model=runs/quickstart/export/640 --num_videos=512 \
+        --data_kwargs=glyph_size=24
+    tfvgan-eval --train_extractor --frames=8 --size=32 --glyph_size=24
 """
 
 from __future__ import annotations
@@ -424,6 +425,14 @@ def define_flags(flag_values: flags.FlagValues = FLAGS) -> None:
     flags.DEFINE_integer(
         "channels", 1, "With --train_extractor: channels.", flag_values=flag_values
     )
+    flags.DEFINE_integer(
+        "glyph_size",
+        None,
+        "With --train_extractor: digit size in pixels (default size // 2; the "
+        "quick-start run uses 24 at --size=32).",
+        lower_bound=1,
+        flag_values=flag_values,
+    )
     flags.DEFINE_string(
         "output",
         None,
@@ -439,7 +448,11 @@ def _main(argv: Sequence[str]) -> None:
         from tfvgan import metrics
 
         metrics.load_digit_extractor(
-            frames=FLAGS.frames, size=FLAGS.size, channels=FLAGS.channels, verbose=2
+            frames=FLAGS.frames,
+            size=FLAGS.size,
+            channels=FLAGS.channels,
+            glyph_size=FLAGS.glyph_size,
+            verbose=2,
         )
         print("offline digit extractor ready in the tfvgan cache directory")
         return
