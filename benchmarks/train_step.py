@@ -10,6 +10,13 @@ tfvgan in every round, and prints time ratios measured in the same run.
 
     python benchmarks/train_step.py                      # all three, 2 rounds
     python benchmarks/train_step.py --models temporal --rounds 1 --steps 3
+    python benchmarks/train_step.py --dtype_policy mixed_bfloat16
+
+With ``--dtype_policy mixed_bfloat16`` tfvgan computes in bfloat16 (float32
+weights); every round then also times tfvgan in float32 and the PyTorch
+reference under bfloat16 autocast (`torch_autocast_ref.py`), and the table
+adds the bfloat16/float32 ratio and the ratio to that PyTorch run. The plain
+Keras and PyTorch columns stay the float32 references.
 
 Each measurement runs in a fresh subprocess (like the references), with
 TF_ENABLE_ONEDNN_OPTS=1 and jit_compile=False, the CPU defaults tfvgan picks.
@@ -115,10 +122,11 @@ def run_tfvgan(args) -> dict:
     tf.config.threading.set_inter_op_parallelism_threads(args.threads)
     import numpy as np
 
-    from tfvgan.models import build_model
+    from tfvgan.models import build_model, dtype_policy
 
     kwargs = {"frames": args.frames} if args.frames else {}
-    gan = build_model(args.model, preset=args.preset, seed=0, **kwargs)
+    with dtype_policy(args.dtype_policy):
+        gan = build_model(args.model, preset=args.preset, seed=0, **kwargs)
     gan.compile(jit_compile=False, ema_decay=args.ema)
     f_g, f_d = _count_forward_flops(gan, args.batch)
     real = np.random.default_rng(0).uniform(-1, 1, (args.batch, *gan.video_shape))
@@ -140,6 +148,7 @@ def run_tfvgan(args) -> dict:
     return {
         "impl": "tfvgan",
         "model": args.model,
+        "dtype_policy": args.dtype_policy,
         "frames": gan.frames,
         "sec_per_step": median,
         "min": min(times),
@@ -202,6 +211,9 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--ema", type=float, default=None, help="EMA decay (off: None)")
+    ap.add_argument(
+        "--dtype_policy", default="float32", choices=("float32", "mixed_bfloat16")
+    )
     default_peer = ROOT.parent / "shared" / "peer-bench"
     ap.add_argument(
         "--peer", default=str(default_peer) if default_peer.exists() else ""
@@ -225,7 +237,14 @@ def main():
                 cmd += [f"--{flag}", str(getattr(args, flag))]
             if args.ema:
                 cmd += ["--ema", str(args.ema)]
-            result = {"tfvgan": _subprocess_json(cmd, ROOT)}
+            bf16 = args.dtype_policy == "mixed_bfloat16"
+            result = {
+                "tfvgan": _subprocess_json(
+                    cmd + ["--dtype_policy", args.dtype_policy], ROOT
+                )
+            }
+            if bf16:
+                result["tfvgan_f32"] = _subprocess_json(cmd, ROOT)
             if args.peer and model in PEER_ARCH:
                 ref = [
                     "--arch", PEER_ARCH[model], "--batch", str(args.batch),
@@ -239,30 +258,45 @@ def main():
                     result["torch_ref"] = _subprocess_json(
                         [sys.executable, "torch_ref.py", *ref], args.peer
                     )
+                if torch and bf16:
+                    autocast = str(ROOT / "benchmarks" / "torch_autocast_ref.py")
+                    result["torch_bf16"] = _subprocess_json(
+                        [sys.executable, autocast, *ref], args.peer
+                    )
             per_round.append(result)
         rows.append((model, per_round))
 
     print(
         f"\nbatch {args.batch}, {args.frames or 'preset'} frames, preset {args.preset},"
-        f" {args.threads} threads, {args.steps} timed steps x {args.rounds} rounds"
+        f" {args.threads} threads, {args.steps} timed steps x {args.rounds} rounds,"
+        f" tfvgan dtype policy {args.dtype_policy}"
+    )
+    bf16 = args.dtype_policy == "mixed_bfloat16"
+    extra = (
+        " bfloat16 / float32 (tfvgan) | tfvgan float32 / PyTorch |"
+        " tfvgan / PyTorch bf16 autocast |"
     )
     print(
         "| model | frames | sec/step (median) | videos/s | G / D params | GFLOP/step |"
-        " GFLOP/s | % of peak | tfvgan / plain Keras | tfvgan / PyTorch |"
-        " ref GFLOP/step |"
+        " GFLOP/s | % of FP32 peak | tfvgan / plain Keras | tfvgan / PyTorch |"
+        " ref GFLOP/step |" + (extra if bf16 else "")
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print(
+        "|---|---|---|---|---|---|---|---|---|---|---|"
+        + ("---|---|---|" if bf16 else "")
+    )
     for model, per_round in rows:
         ours = [r["tfvgan"] for r in per_round if r.get("tfvgan")]
         if not ours:
             continue
         sec = statistics.median(o["sec_per_step"] for o in ours)
 
-        def ratio(key, per_round=per_round):
+        def ratio(key, ours="tfvgan", per_round=per_round):
+            field = "sec_per_step" if key == "tfvgan_f32" else "sec_per_step_median"
             vals = [
-                r["tfvgan"]["sec_per_step"] / r[key]["sec_per_step_median"]
+                r[ours]["sec_per_step"] / r[key][field]
                 for r in per_round
-                if r.get("tfvgan") and r.get(key)
+                if r.get(ours) and r.get(key)
             ]
             return ", ".join(f"{v:.2f}" for v in vals) or "-"
 
@@ -277,6 +311,12 @@ def main():
             f" {share} |"
             f" {ratio('keras_ref')} |"
             f" {ratio('torch_ref')} | {ref_flops} |"
+            + (
+                f" {ratio('tfvgan_f32')} | {ratio('torch_ref', 'tfvgan_f32')} |"
+                f" {ratio('torch_bf16')} |"
+                if bf16
+                else ""
+            )
         )
     print(
         "\nratios are per round (same round = same machine state); < 1 = tfvgan faster"

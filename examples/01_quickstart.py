@@ -30,8 +30,10 @@ The samples are then noise: that mode only shows the mechanics. Without it
 the notebook trains the quick-start preset unchanged (10 epochs of 64 steps
 of 16 clips = 640 steps). The README reports that job at 2 min 37 s on a
 2-core CPU VM, where the generator has learnt moving digit-like strokes, a
-few of them legible digits; its time on a Colab GPU, and how many epochs
-legible digits take, were not measured. Raise `epochs` below to train longer.
+few of them legible digits; this whole notebook at those settings
+(`TFVGAN_SHORT=0 python examples/01_quickstart.py`) took 3 min 36 s there.
+Its time on a Colab GPU was not measured. Longer runs did not give more
+legible digits in `docs/QUICKSTART_TUNING.md`; raise `epochs` below to try.
 """
 
 """

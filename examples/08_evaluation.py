@@ -33,7 +33,11 @@ comparable with each other, or with published FVDs.
 Timing: short mode (`TFVGAN_SHORT=1`) took 25 s to 37 s in the test suite
 on a 2-core CPU shared with other jobs (training the small extractor is the
 largest part); its sample counts and models are far too small for the numbers
-to mean much. The full settings were not measured.
+to mean much. The full settings (2,048 clips per side, 10 training epochs)
+took 12 min 36 s on the same CPU
+(`TFVGAN_SHORT=0 python examples/08_evaluation.py`, 700 s of it training)
+and gave FVD 0.27 real vs real, 351 untrained vs real and 148 trained vs
+real.
 """
 
 """

@@ -252,6 +252,23 @@ def test_unsupported_shapes_raise(kwargs, match):
         build_model("temporal", "tiny", **kwargs)
 
 
+@pytest.mark.parametrize(
+    "name,flag",
+    [
+        ("temporal", "sv_clip"),
+        ("conv3d", "two_stream"),
+        ("recurrent", "patch_image_critic"),
+        ("recurrent", "autoregressive"),
+        ("conditional", "spectral_norm"),
+    ],
+)
+def test_on_off_options_must_be_bools(name, flag):
+    # "false" is truthy: taken as is, it would build the opposite model.
+    with pytest.raises(ValueError, match=f"{flag} must be True or False"):
+        build_model(name, "tiny", **{flag: "false"})
+    assert build_model(name, "tiny", **{flag: True}) is not None
+
+
 def test_build_model_lists_valid_names():
     with pytest.raises(ValueError, match="conditional"):
         build_model("nope")

@@ -81,6 +81,10 @@ def test_static_names_match_the_registries():
         ({"d_optimizer": {"decay": "cosine"}}, r"decay 'cosine'.*'none', 'linear'"),
         ({"sample_formats": ("gif", "avi")}, r"unknown sample format 'avi'"),
         ({"nan_policy": "ignore"}, r"unknown nan_policy 'ignore'.*'raise'"),
+        (
+            {"dtype_policy": "mixed_float16"},
+            r"unknown dtype_policy 'mixed_float16'.*'mixed_bfloat16'",
+        ),
         ({"dataset": "directory"}, r"needs data_kwargs directory="),
         ({"epoch": 3}, r"unknown TrainConfig field\(s\) \['epoch'\]"),
     ],
@@ -148,6 +152,7 @@ def test_flags_map_onto_the_config():
         "--noexport",
         "--sample_formats=gif,mp4",
         "--jit_compile=false",
+        "--dtype_policy=mixed_bfloat16",
         "--run_dir=/tmp/x",
     )
     assert (config.model, config.epochs, config.run_dir) == ("conv3d", 3, "/tmp/x")
@@ -157,6 +162,8 @@ def test_flags_map_onto_the_config():
     assert dict(config.model_kwargs) == {"width": 4}
     assert config.ema_decay is None and config.export is False
     assert config.sample_formats == ("gif", "mp4") and config.jit_compile is False
+    assert config.dtype_policy == "mixed_bfloat16"
+    assert _parse().dtype_policy == "float32"
     assert config.batch_size == config_lib.RUN_PRESETS["tiny"]["batch_size"]
     config = _parse("--model_kwargs=sync_bn=False,width=8,name=x,vocabulary=None")
     assert dict(config.model_kwargs) == {

@@ -70,6 +70,11 @@ DATASETS = {
 NAN_POLICIES = ("raise", "stop")
 #: Learning-rate schedules of `OptimizerConfig.decay`.
 LR_DECAYS = ("none", "linear")
+#: Keras dtype policies a run may train under (`TrainConfig.dtype_policy`).
+#: ``mixed_bfloat16`` computes in bfloat16 with float32 weights; it needs no
+#: loss scaling. ``mixed_float16`` is not offered: it does (see
+#: `VideoGAN.compile`).
+DTYPE_POLICIES = ("float32", "mixed_bfloat16")
 #: File formats of the sample videos written during training.
 SAMPLE_FORMATS = ("gif", "mp4")
 
@@ -162,6 +167,7 @@ RESUMABLE_CHANGES = frozenset(
         "sample_fps",
         "nan_policy",
         "jit_compile",
+        "dtype_policy",
         "deterministic",
     }
 )
@@ -274,6 +280,10 @@ class TrainConfig:
         deterministic: also enable TensorFlow op determinism (same seed and
             config give bit-identical weights on the same machine; slower).
         jit_compile: XLA for the train step; None = on for GPU/TPU only.
+        dtype_policy: Keras dtype policy of the networks, one of
+            `DTYPE_POLICIES`: ``"mixed_bfloat16"`` computes in bfloat16
+            (float32 weights, losses and outputs), faster where the hardware
+            has bfloat16 units; see the README's benchmark.
         export: export the generator as a SavedModel after training.
         export_keep: how many exported versions to keep (None = all).
         checkpoint_every_epochs: checkpoint every N epochs (0 = only at the end).
@@ -307,6 +317,7 @@ class TrainConfig:
     seed: int = 0
     deterministic: bool = False
     jit_compile: bool | None = None
+    dtype_policy: str = "float32"
     export: bool = True
     export_keep: int | None = 3
     checkpoint_every_epochs: int = 1
@@ -385,6 +396,7 @@ class TrainConfig:
                 raise ValueError(
                     f"{name} must be True or False, got {getattr(self, name)!r}."
                 )
+        check_choice("dtype_policy", self.dtype_policy, DTYPE_POLICIES)
         if self.jit_compile not in (None, True, False):
             raise ValueError(
                 f"jit_compile must be True, False or None, got {self.jit_compile!r}."

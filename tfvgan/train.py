@@ -135,7 +135,8 @@ def _create_model(config: config_lib.TrainConfig):
         # Batch-norm statistics over the global batch, as on one device,
         # unless the config says otherwise.
         kwargs.setdefault("sync_bn", True)
-    return models.MODELS[config.model](**kwargs)
+    with models.dtype_policy(config.dtype_policy):
+        return models.MODELS[config.model](**kwargs)
 
 
 def compile_model(model, config: config_lib.TrainConfig, total_steps=None) -> None:
@@ -716,6 +717,14 @@ def define_flags(flag_values: flags.FlagValues = flags.FLAGS) -> None:
         "XLA for the train step (auto: GPU/TPU only).",
         flag_values=fv,
     )
+    flags.DEFINE_enum(
+        "dtype_policy",
+        None,
+        list(config_lib.DTYPE_POLICIES),
+        "Keras dtype policy: mixed_bfloat16 computes in bfloat16 "
+        "(float32 weights and outputs). Default float32.",
+        flag_values=fv,
+    )
     flags.DEFINE_boolean(
         "export",
         None,
@@ -791,6 +800,7 @@ _PLAIN_FLAGS = (
     "run_dir",
     "seed",
     "deterministic",
+    "dtype_policy",
     "export",
     "export_keep",
     "checkpoint_every_epochs",

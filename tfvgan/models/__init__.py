@@ -15,7 +15,7 @@ from tfvgan.models.conv3d_gan import Conv3DGAN
 from tfvgan.models.presets import PRESETS, preset_names
 from tfvgan.models.recurrent_gan import RecurrentGAN
 from tfvgan.models.temporal_gan import TemporalGAN
-from tfvgan.models.video_gan import VideoGAN
+from tfvgan.models.video_gan import VideoGAN, dtype_policy
 
 MODELS = {
     "conditional": ConditionalGAN,
@@ -74,6 +74,7 @@ __all__ = [
     "TemporalGAN",
     "VideoGAN",
     "build_model",
+    "dtype_policy",
     "preset_kwargs",
     "preset_names",
 ]

@@ -256,6 +256,7 @@ class ConditionalGAN(VideoGAN):
         **kwargs,
     ):
         networks.check_shape(frames, size, channels)
+        networks.check_flags(spectral_norm=spectral_norm, sync_bn=sync_bn)
         if condition_type not in CONDITIONS:
             raise ValueError(
                 f"condition_type must be one of {CONDITIONS}, got {condition_type!r}."

@@ -63,6 +63,9 @@ class Conv3DGAN(VideoGAN):
         **kwargs,
     ):
         networks.check_shape(frames, size, channels)
+        networks.check_flags(
+            two_stream=two_stream, spectral_norm=spectral_norm, sync_bn=sync_bn
+        )
         generator = networks.VideoGenerator3D(
             frames,
             size,

@@ -30,6 +30,17 @@ def check_shape(frames: int, size: int, channels: int) -> None:
         raise ValueError(f"channels must be 1 or 3, got {channels!r}.")
 
 
+def check_flags(**flags) -> None:
+    """Raises `ValueError` for an on/off option that is not a bool.
+
+    A string such as ``"false"`` (from a config file or a command line) is
+    truthy; taking it silently would build the opposite model.
+    """
+    for name, value in flags.items():
+        if not isinstance(value, bool):
+            raise ValueError(f"{name} must be True or False, got {value!r}.")
+
+
 def num_stages(size: int) -> int:
     """Stride-2 stages between a 4x4 map and `size` x `size`."""
     return int(math.log2(size // 4))

@@ -203,6 +203,12 @@ class RecurrentGAN(VideoGAN):
         **kwargs,
     ):
         networks.check_shape(frames, size, channels)
+        networks.check_flags(
+            patch_image_critic=patch_image_critic,
+            autoregressive=autoregressive,
+            spectral_norm=spectral_norm,
+            sync_bn=sync_bn,
+        )
         if (
             isinstance(image_frames, bool)
             or not isinstance(image_frames, int)

@@ -131,6 +131,9 @@ class TemporalGAN(VideoGAN):
         **kwargs,
     ):
         networks.check_shape(frames, size, channels)
+        networks.check_flags(
+            spectral_norm=spectral_norm, sv_clip=sv_clip, sync_bn=sync_bn
+        )
         generator = TemporalGenerator(
             latent_dim, frames, size, channels, width=width, sync_bn=sync_bn
         )

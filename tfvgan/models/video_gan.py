@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Callable
 
@@ -31,6 +32,32 @@ def _replica_info() -> tuple[int | tf.Tensor, int]:
     if ctx is None:  # cross-replica context: act as one device
         return 0, 1
     return ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync
+
+
+@contextlib.contextmanager
+def dtype_policy(name: str | None):
+    """Sets Keras' global dtype policy to `name` inside the block only.
+
+    Layers take the global policy when they are constructed, so a model
+    built inside the block computes in it. `None` leaves the policy alone.
+
+    Example:
+
+    ```python
+    with tfvgan.models.dtype_policy("mixed_bfloat16"):
+        gan = tfvgan.models.RecurrentGAN.from_preset("quickstart")
+    gan.compile()  # trains in bfloat16 with float32 weights and outputs
+    ```
+    """
+    if name is None:
+        yield
+        return
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
 
 
 def _own_replica_losses(layer) -> list:
@@ -209,7 +236,8 @@ class VideoGAN(keras.Model):
     def _clone_generator(self) -> keras.layers.Layer:
         generator = self.generator
         # Works for functional and subclassed networks alike.
-        clone = generator.__class__.from_config(generator.get_config())
+        with dtype_policy(generator.dtype_policy.name):
+            clone = generator.__class__.from_config(generator.get_config())
         noise, _, condition = self._dummy_inputs()
         self.call_generator(noise, condition, generator=clone)
         clone.set_weights(generator.get_weights())
@@ -267,6 +295,15 @@ class VideoGAN(keras.Model):
             **kwargs: passed to `keras.Model.compile` (e.g.
                 `steps_per_execution`).
         """
+        for network in (self.generator, self.discriminator):
+            if network.dtype_policy.compute_dtype == "float16":
+                # float16 gradients underflow without dynamic loss scaling,
+                # which skips steps: the step counter, learning-rate schedule
+                # and checkpoints would no longer count the same steps.
+                raise ValueError(
+                    "the mixed_float16 dtype policy is not supported (it needs "
+                    "loss scaling); use mixed_bfloat16 or float32."
+                )
         if not isinstance(d_steps, (int, np.integer)) or d_steps < 1:
             raise ValueError(f"d_steps must be an integer >= 1, got {d_steps!r}.")
         for arg, value in (("gp_weight", gp_weight), ("r1_weight", r1_weight)):
@@ -276,10 +313,11 @@ class VideoGAN(keras.Model):
             raise ValueError(f"ema_decay must be in (0, 1) or None, got {ema_decay!r}.")
         self.g_loss_fn, self.d_loss_fn = losses_lib.get(loss)
         self.loss_name = loss if isinstance(loss, str) else None
-        self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
-        self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
-        if self.d_optimizer is self.g_optimizer:
+        d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        if d_optimizer is g_optimizer:
             raise ValueError("d_optimizer and g_optimizer must be distinct objects.")
+        self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
         self.gp_weight = float(gp_weight)
         self.r1_weight = float(r1_weight)
         self.d_steps = int(d_steps)
@@ -370,14 +408,24 @@ class VideoGAN(keras.Model):
         """Runs the generator (or `generator`, e.g. the EMA copy) on noise."""
         generator = generator or self.generator
         if self.conditional:
-            return generator([noise, condition], training=training)
-        return generator(noise, training=training)
+            video = generator([noise, condition], training=training)
+        else:
+            video = generator(noise, training=training)
+        # float32 whatever the compute dtype (mixed precision): the contract.
+        return tf.cast(video, tf.float32)
 
     def discriminate(self, videos, condition=None, training=False) -> list:
         """Scores videos; returns a list of logits, one per critic head."""
         if self.conditional:
             return _as_list(self.discriminator([videos, condition], training=training))
         return _as_list(self.discriminator(videos, training=training))
+
+    def _scores(self, videos, condition=None, training=False) -> list:
+        """`discriminate` as a list of float32 logits (mixed precision too)."""
+        return [
+            tf.cast(x, tf.float32)
+            for x in _as_list(self.discriminate(videos, condition, training=training))
+        ]
 
     def prepare_condition(self, condition):
         """Checks (and converts) a condition batch for the generator.
@@ -510,8 +558,8 @@ class VideoGAN(keras.Model):
         return tf.add_n(values) / len(values)
 
     def _d_loss(self, real, fake, condition, training):
-        real_logits = self.discriminate(real, condition, training=training)
-        fake_logits = self.discriminate(fake, condition, training=training)
+        real_logits = self._scores(real, condition, training=training)
+        fake_logits = self._scores(fake, condition, training=training)
         if len(real_logits) != len(fake_logits):
             raise ValueError("discriminate() returned a different number of heads.")
         d_loss = tf.add_n(
@@ -522,13 +570,13 @@ class VideoGAN(keras.Model):
     def _g_loss(self, real, condition, batch_size, training):
         noise = self.sample_noise(batch_size)
         fake = self.call_generator(noise, condition, training=training)
-        fake_logits = self.discriminate(fake, condition, training=training)
+        fake_logits = self._scores(fake, condition, training=training)
         g_loss = tf.add_n([self.g_loss_fn(f) for f in fake_logits])
         extras = dict(self.generator_regularizers(real, fake, condition))
         layer_losses = _own_replica_losses(self.generator)
         if layer_losses:
             extras.setdefault("g_reg", 0.0)
-            extras["g_reg"] += tf.add_n(layer_losses)
+            extras["g_reg"] += tf.add_n([tf.cast(x, tf.float32) for x in layer_losses])
         return g_loss, extras
 
     def train_step(self, data):
@@ -552,7 +600,7 @@ class VideoGAN(keras.Model):
                 total = d_loss
 
                 def critic(v):
-                    return self.discriminate(v, condition, training=True)
+                    return self._scores(v, condition, training=True)
 
                 if self.gp_weight:
                     # alpha: this replica's slice of one global draw, so the
@@ -729,6 +777,9 @@ class VideoGAN(keras.Model):
 
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable}
+        policy = self.generator.dtype_policy.name
+        if policy != "float32":  # rebuilt under it by `from_config`
+            config["dtype_policy"] = policy
         if self._variant_config is not None:
             return {**config, **self._variant_config}
         return {
@@ -747,10 +798,11 @@ class VideoGAN(keras.Model):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        for key in ("generator", "discriminator"):
-            if key in config and isinstance(config[key], dict):
-                # Deserialization consumes nested dicts: work on a copy.
-                config[key] = keras.saving.deserialize_keras_object(
-                    copy.deepcopy(config[key])
-                )
-        return cls(**config)
+        with dtype_policy(config.pop("dtype_policy", None)):
+            for key in ("generator", "discriminator"):
+                if key in config and isinstance(config[key], dict):
+                    # Deserialization consumes nested dicts: work on a copy.
+                    config[key] = keras.saving.deserialize_keras_object(
+                        copy.deepcopy(config[key])
+                    )
+            return cls(**config)
