@@ -162,6 +162,11 @@ def run_tfvgan(args) -> dict:
 
 
 # ----------------------------------------------------------- orchestrate
+def _seconds(result: dict) -> float:
+    """Median seconds per step of a tfvgan or a reference result."""
+    return result.get("sec_per_step", result.get("sec_per_step_median"))
+
+
 def _subprocess_json(cmd, cwd) -> dict | None:
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=1800)
     for line in reversed(proc.stdout.splitlines()):
@@ -227,6 +232,7 @@ def main():
         return
 
     torch = bool(args.peer) and _has_torch()
+    bf16 = args.dtype_policy == "mixed_bfloat16"
     peak = _peak_gflops(args) if args.peer else None
     rows = []
     for model in args.models.split(","):
@@ -237,7 +243,6 @@ def main():
                 cmd += [f"--{flag}", str(getattr(args, flag))]
             if args.ema:
                 cmd += ["--ema", str(args.ema)]
-            bf16 = args.dtype_policy == "mixed_bfloat16"
             result = {
                 "tfvgan": _subprocess_json(
                     cmd + ["--dtype_policy", args.dtype_policy], ROOT
@@ -271,7 +276,6 @@ def main():
         f" {args.threads} threads, {args.steps} timed steps x {args.rounds} rounds,"
         f" tfvgan dtype policy {args.dtype_policy}"
     )
-    bf16 = args.dtype_policy == "mixed_bfloat16"
     extra = (
         " bfloat16 / float32 (tfvgan) | tfvgan float32 / PyTorch |"
         " tfvgan / PyTorch bf16 autocast |"
@@ -292,9 +296,8 @@ def main():
         sec = statistics.median(o["sec_per_step"] for o in ours)
 
         def ratio(key, ours="tfvgan", per_round=per_round):
-            field = "sec_per_step" if key == "tfvgan_f32" else "sec_per_step_median"
             vals = [
-                r[ours]["sec_per_step"] / r[key][field]
+                _seconds(r[ours]) / _seconds(r[key])
                 for r in per_round
                 if r.get(ours) and r.get(key)
             ]

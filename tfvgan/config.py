@@ -180,6 +180,12 @@ def check_choice(name: str, value, choices) -> None:
         raise ValueError(f"unknown {name} {value!r}; expected one of: {valid}.")
 
 
+def check_bool(name: str, value) -> None:
+    """Raises ValueError unless `value` is a bool (a "false" string is truthy)."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False, got {value!r}.")
+
+
 def _check_int(name: str, value, minimum: int = 1, allow_none: bool = False) -> None:
     if value is None and allow_none:
         return
@@ -392,10 +398,7 @@ class TrainConfig:
                     f"ema_decay must be in (0, 1) or None, got {self.ema_decay!r}."
                 )
         for name in ("deterministic", "export"):
-            if not isinstance(getattr(self, name), bool):
-                raise ValueError(
-                    f"{name} must be True or False, got {getattr(self, name)!r}."
-                )
+            check_bool(name, getattr(self, name))
         check_choice("dtype_policy", self.dtype_policy, DTYPE_POLICIES)
         if self.jit_compile not in (None, True, False):
             raise ValueError(

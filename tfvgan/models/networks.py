@@ -13,6 +13,7 @@ import math
 import keras
 from keras import ops
 
+from tfvgan import config as config_lib
 from tfvgan.layers import FusedBatchNormalization, SingularValueClip
 
 SUPPORTED_SIZES = (16, 32, 64, 128, 256)
@@ -37,8 +38,7 @@ def check_flags(**flags) -> None:
     truthy; taking it silently would build the opposite model.
     """
     for name, value in flags.items():
-        if not isinstance(value, bool):
-            raise ValueError(f"{name} must be True or False, got {value!r}.")
+        config_lib.check_bool(name, value)
 
 
 def num_stages(size: int) -> int:

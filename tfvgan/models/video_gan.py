@@ -313,11 +313,10 @@ class VideoGAN(keras.Model):
             raise ValueError(f"ema_decay must be in (0, 1) or None, got {ema_decay!r}.")
         self.g_loss_fn, self.d_loss_fn = losses_lib.get(loss)
         self.loss_name = loss if isinstance(loss, str) else None
-        d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
-        g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
-        if d_optimizer is g_optimizer:
+        self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        if self.d_optimizer is self.g_optimizer:
             raise ValueError("d_optimizer and g_optimizer must be distinct objects.")
-        self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
         self.gp_weight = float(gp_weight)
         self.r1_weight = float(r1_weight)
         self.d_steps = int(d_steps)
