@@ -1,4 +1,4 @@
-"""`tfvgan.layers.FusedBatchNormalization` against Keras' own batch norm."""
+"""`tfvgan.layers`: fused batch norm against Keras' own; ops with custom gradients."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfvgan.layers import FusedBatchNormalization
+from tfvgan.layers import FusedBatchNormalization, leaky_relu
+from tfvgan.models import networks
 
 
 def _pair(shape, **kwargs):
@@ -128,3 +129,59 @@ def test_nan_activations_stay_nan_through_a_following_relu(shape):
     x = tf.fill(shape, np.nan)
     out = tf.function(lambda x: tf.nn.relu(layer(x, training=True)))(x)
     assert np.isnan(out.numpy()).all()
+
+
+def _value_grad_and_r1(pad, act, dtype="float32"):
+    """A conv critic's output, input gradient and R1-style second derivative."""
+    rng = np.random.default_rng(0)
+    x = tf.constant(rng.normal(size=(2, 3, 6, 6, 2)), dtype)
+    w = tf.Variable(rng.normal(size=(2, 4, 4, 2, 3)).astype(dtype))
+    with tf.GradientTape() as outer:
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            h = act(tf.nn.conv3d(pad(x), w, [1, 1, 2, 2, 1], "VALID"))
+            y = tf.reduce_sum(h * h)
+        g = inner.gradient(y, x)
+        penalty = tf.reduce_sum(g * g)
+    return [t.numpy().astype("float64") for t in (y, g, outer.gradient(penalty, w))]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_output_gradient_leaky_relu_and_pad_match_the_plain_ops(dtype):
+    """Same values, gradients and second derivatives as tf.nn.leaky_relu/tf.pad."""
+    plain = _value_grad_and_r1(
+        lambda v: tf.pad(v, networks._SPACE_PAD),
+        lambda v: tf.nn.leaky_relu(v, 0.2),
+        dtype,
+    )
+    ours = _value_grad_and_r1(networks._pad_space, lambda v: leaky_relu(v, 0.2), dtype)
+    assert plain[1].any() and plain[2].any()
+    for a, b in zip(plain, ours):
+        np.testing.assert_allclose(b, a, rtol=1e-6 if dtype == "float32" else 2e-2)
+    assert float(leaky_relu(tf.constant(-1.0))) == pytest.approx(-0.2)
+    with pytest.raises(ValueError, match="alpha must be in"):
+        leaky_relu(tf.constant(1.0), alpha=1.5)
+
+
+def test_patch_video_critic_step_has_no_pad_op_at_any_order():
+    """TF's oneDNN remapper fails on a Pad feeding a Conv3D in training graphs."""
+    critic = networks.PatchVideoDiscriminator(frames=6, size=16, channels=1, width=4)
+    x = tf.random.stateless_uniform((2, 6, 16, 16, 1), (1, 2), -1, 1)
+    critic(x)
+
+    @tf.function
+    def r1_step(x):
+        with tf.GradientTape() as outer:
+            with tf.GradientTape() as inner:
+                inner.watch(x)
+                score = tf.reduce_sum(critic(x, training=True))
+            g = inner.gradient(score, x)
+            penalty = tf.reduce_sum(g * g)
+        return outer.gradient(penalty, critic.trainable_variables)
+
+    graph = r1_step.get_concrete_function(x).graph
+    ops = {op.type for op in graph.get_operations()}
+    for fn in graph._functions.values():
+        ops |= {node.op for node in fn.definition.node_def}
+    assert "Conv3DBackpropFilterV2" in ops and "PadV2" in ops
+    assert "Pad" not in ops

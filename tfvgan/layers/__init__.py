@@ -1,5 +1,6 @@
 """Keras layers and constraints used by the tfvgan models."""
 
+from tfvgan.layers.activations import leaky_relu
 from tfvgan.layers.condition_encoders import ImageEncoder, LabelEncoder, TextEncoder
 from tfvgan.layers.fused_batch_norm import FusedBatchNormalization
 from tfvgan.layers.singular_value_clip import SingularValueClip
@@ -12,4 +13,5 @@ __all__ = [
     "SingularValueClip",
     "TextEncoder",
     "TileToVideo",
+    "leaky_relu",
 ]

@@ -7,6 +7,8 @@ import math
 import keras
 from keras import ops
 
+from tfvgan.layers.activations import leaky_relu
+
 
 @keras.saving.register_keras_serializable(package="tfvgan")
 class LabelEncoder(keras.layers.Layer):
@@ -117,7 +119,7 @@ class ImageEncoder(keras.layers.Layer):
     def call(self, frame):
         h = frame
         for conv in self.convs:
-            h = ops.leaky_relu(conv(h), 0.2)
+            h = leaky_relu(conv(h), 0.2)
         return self.dense(self.flatten(h))
 
     def get_config(self):

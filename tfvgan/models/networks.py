@@ -11,12 +11,15 @@ from __future__ import annotations
 import math
 
 import keras
+import tensorflow as tf
 from keras import ops
 
 from tfvgan import config as config_lib
 from tfvgan.layers import FusedBatchNormalization, SingularValueClip
+from tfvgan.layers import leaky_relu as _leaky_relu
 
 SUPPORTED_SIZES = (16, 32, 64, 128, 256)
+_SPACE_PAD = ((0, 0), (0, 0), (1, 1), (1, 1), (0, 0))  # (N, T, H, W, C)
 
 
 def check_shape(frames: int, size: int, channels: int) -> None:
@@ -99,18 +102,63 @@ def critic_stages(count: int, make_conv, spectral_norm: bool, sync_bn: bool) -> 
     return stages
 
 
-def run_stages(stages, h, activation, training, before=None):
-    """Applies `(conv, norm)` stages: `activation(norm(conv(before(h))))`."""
+def run_stages(stages, h, activation, training):
+    """Applies `(conv, norm)` stages: `activation(norm(conv(h)))`."""
     for conv, norm in stages:
-        h = conv(h if before is None else before(h))
+        h = conv(h)
         if norm is not None:
             h = norm(h, training=training)
         h = activation(h)
     return h
 
 
-def leaky_relu(h):
-    return ops.leaky_relu(h, 0.2)
+def _pad_space(video):
+    """Zero-pads H and W of `(N, T, H, W, C)` by 1, as MoCoGAN's critic.
+
+    Written so that no `Pad` op appears, at any order of differentiation:
+    TF's oneDNN remapper fuses a `Pad` into the `Conv3D` it feeds without
+    checking the Pad's other consumers (the filter gradient reads it), the
+    rewrite fails for the whole training graph, and TF logs "remapper
+    failed" at every trace. `PadV2` is not matched; its gradient (a crop)
+    has this function as its gradient again (R1 differentiates twice).
+    """
+
+    @tf.custom_gradient
+    def pad(x):
+        zero = tf.constant(0, x.dtype)
+        y = tf.raw_ops.PadV2(input=x, paddings=_SPACE_PAD, constant_values=zero)
+        return y, _crop_space
+
+    return pad(video)
+
+
+def _crop_space(video):
+    """The inverse of `_pad_space` (its gradient), with `_pad_space` as gradient."""
+
+    @tf.custom_gradient
+    def crop(x):
+        return x[:, :, 1:-1, 1:-1, :], _pad_space
+
+    return crop(video)
+
+
+def run_critic_stages(stages, h, training, pad=None):
+    """Applies critic stages: `leaky_relu(pad(norm(conv(h))), 0.2)`.
+
+    The first stage's conv has a bias and no norm (`critic_stages`): its
+    activation is `tfvgan.layers.leaky_relu`, whose gradient reads the
+    output, so that TF's oneDNN remapper can fuse conv + bias + activation
+    without failing on the training graph (see there). The other stages
+    use the plain op.
+    """
+    for i, (conv, norm) in enumerate(stages):
+        h = conv(h)
+        if norm is not None:
+            h = norm(h, training=training)
+        if pad is not None:
+            h = pad(h)
+        h = _leaky_relu(h, 0.2) if i == 0 else ops.leaky_relu(h, 0.2)
+    return h
 
 
 @keras.saving.register_keras_serializable(package="tfvgan")
@@ -179,7 +227,7 @@ class VideoDiscriminator(_Network):
         self.flatten = keras.layers.Flatten()
 
     def call(self, video, training=False):
-        h = run_stages(self.stages, video, leaky_relu, training)
+        h = run_critic_stages(self.stages, video, training)
         return self.flatten(self.head(h))
 
 
@@ -234,7 +282,7 @@ class ImageDiscriminator(_Network):
         self.head = _maybe_sn(head, spectral_norm)
 
     def call(self, frame, training=False):
-        h = run_stages(self.stages, frame, leaky_relu, training)
+        h = run_critic_stages(self.stages, frame, training)
         if self.patch:
             return self.flatten(self.head(h))
         return self.head(self.flatten(h))
@@ -271,7 +319,6 @@ class PatchVideoDiscriminator(_Network):
         # stages + 1 convolutions share the time extent: the paper's kt=4 at
         # 16 frames and 64x64, smaller for short clips.
         kt = max(1, min(4, 1 + (frames - 1) // (stages + 1)))
-        self.pad = keras.layers.ZeroPadding3D(((0, 0), (1, 1), (1, 1)))
         self.stages = critic_stages(
             stages,
             lambda i: keras.layers.Conv3D(
@@ -286,8 +333,8 @@ class PatchVideoDiscriminator(_Network):
         self.flatten = keras.layers.Flatten()
 
     def call(self, video, training=False):
-        h = run_stages(self.stages, video, leaky_relu, training, before=self.pad)
-        return self.flatten(self.head(self.pad(h)))
+        h = run_critic_stages(self.stages, _pad_space(video), training, _pad_space)
+        return self.flatten(self.head(h))
 
 
 @keras.saving.register_keras_serializable(package="tfvgan")
