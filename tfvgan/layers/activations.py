@@ -23,8 +23,8 @@ def leaky_relu(x, alpha: float = 0.2):
 
     Example:
 
-    >>> float(leaky_relu(tf.constant(-1.0)))
-    -0.2
+    >>> [round(float(v), 4) for v in leaky_relu(tf.constant([-1.0, 2.0]))]
+    [-0.2, 2.0]
     """
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be in (0, 1), got {alpha!r}.")
