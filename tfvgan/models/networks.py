@@ -151,14 +151,9 @@ def run_critic_stages(stages, h, training, pad=None):
     without failing on the training graph (see there). The other stages
     use the plain op.
     """
-    for i, (conv, norm) in enumerate(stages):
-        h = conv(h)
-        if norm is not None:
-            h = norm(h, training=training)
-        if pad is not None:
-            h = pad(h)
-        h = _leaky_relu(h, 0.2) if i == 0 else ops.leaky_relu(h, 0.2)
-    return h
+    pad = pad or (lambda v: v)
+    h = run_stages(stages[:1], h, lambda v: _leaky_relu(pad(v), 0.2), training)
+    return run_stages(stages[1:], h, lambda v: ops.leaky_relu(pad(v), 0.2), training)
 
 
 @keras.saving.register_keras_serializable(package="tfvgan")
