@@ -1,5 +1,7 @@
 """Behavioural tests of the shared loop and the four variants (tiny shapes)."""
 
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -332,6 +334,38 @@ def test_condition_encoders():
     )
     with pytest.raises(ValueError, match="mode"):
         layers.TextEncoder(12, 5, mode="lstm")
+
+
+@pytest.mark.parametrize(
+    "make, shape, inputs",
+    [
+        (lambda: layers.LabelEncoder(10, 4), (None,), np.array([1, 9])),
+        (lambda: layers.TextEncoder(12, 5), (None, 3), np.array([[3, 4, 0]])),
+        (
+            lambda: layers.TextEncoder(12, 5, mode="mean"),
+            (None, 3),
+            np.array([[3, 4, 0]]),
+        ),
+        (
+            lambda: layers.ImageEncoder(16, 6),
+            (None, 16, 16, 3),
+            np.zeros((2, 16, 16, 3), "float32"),
+        ),
+    ],
+    ids=["label", "text-gru", "text-mean", "image"],
+)
+def test_condition_encoders_build_all_weights_from_a_shape(make, shape, inputs):
+    # Keras warns ("does not have a `build()` method ... unbuilt state") and
+    # marks a layer built with no weights when build() cannot create them.
+    layer = make()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        layer.build(shape)
+        names = sorted(w.path for w in layer.weights)
+        assert names
+        out = layer(inputs)
+    assert sorted(w.path for w in layer.weights) == names  # the call added none
+    assert tuple(out.shape) == tuple(layer.compute_output_shape(inputs.shape))
 
 
 def test_singular_value_clip_bounds_the_spectrum():

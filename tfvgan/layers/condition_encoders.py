@@ -31,6 +31,12 @@ class LabelEncoder(keras.layers.Layer):
         self.dim = dim
         self.embedding = keras.layers.Embedding(num_classes, dim)
 
+    def build(self, input_shape):
+        self.embedding.build((None,))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.dim)
+
     def call(self, labels):
         labels = ops.reshape(ops.cast(labels, "int32"), (-1,))
         return self.embedding(labels)
@@ -73,6 +79,14 @@ class TextEncoder(keras.layers.Layer):
         self.embedding = keras.layers.Embedding(vocab_size, dim)
         self.gru = keras.layers.GRU(dim) if mode == "gru" else None
 
+    def build(self, input_shape):
+        self.embedding.build(input_shape)
+        if self.gru is not None:
+            self.gru.build((*input_shape, self.dim))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.dim)
+
     def call(self, tokens):
         tokens = ops.cast(tokens, "int32")
         mask = ops.not_equal(tokens, 0)
@@ -101,6 +115,12 @@ class ImageEncoder(keras.layers.Layer):
         size: frame size.
         dim: output size.
         width: channels of the first convolution, doubling per stage.
+
+    Example:
+
+    ```python
+    ImageEncoder(size=32, dim=16)(keras.ops.zeros((2, 32, 32, 1)))  # (2, 16)
+    ```
     """
 
     def __init__(self, size: int, dim: int = 64, width: int = 32, **kwargs):
@@ -115,6 +135,16 @@ class ImageEncoder(keras.layers.Layer):
         ]
         self.flatten = keras.layers.Flatten()
         self.dense = keras.layers.Dense(dim)
+
+    def build(self, input_shape):
+        shape = tuple(input_shape)
+        for conv in self.convs:
+            conv.build(shape)
+            shape = conv.compute_output_shape(shape)
+        self.dense.build((shape[0], math.prod(shape[1:])))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.dim)
 
     def call(self, frame):
         h = frame
