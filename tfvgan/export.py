@@ -61,7 +61,9 @@ tfvgan-export --model_path=model.keras --export_dir=/models/tfvgan
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -488,10 +490,30 @@ def verify_export(
                 )
 
 
+@contextlib.contextmanager
+def _tf_python_warnings_off():
+    """Raises TensorFlow's Python logger to ERROR for the block."""
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _run_in_session(path, signature: str, inputs: dict) -> np.ndarray:
-    """Runs a signature the way TF Serving does: TF1 graph, session, feeds."""
+    """Runs a signature the way TF Serving does: TF1 graph, session, feeds.
+
+    The TF1 loader is the point of this check, so its deprecation notice
+    ("load ... is deprecated, use tf.saved_model.load") is not shown.
+    """
     feeds_np = {k: np.asarray(v) for k, v in inputs.items()}
-    with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+    with (
+        _tf_python_warnings_off(),
+        tf.Graph().as_default(),
+        tf.compat.v1.Session() as sess,
+    ):
         meta = tf.compat.v1.saved_model.loader.load(
             sess, [tf.saved_model.SERVING], os.fspath(path)
         )
