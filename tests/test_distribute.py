@@ -28,8 +28,9 @@ FAMILIES = ("conditional", "temporal", "conv3d", "recurrent")
 # so every run follows one trajectory: relative differences of 6e-8 to 9e-7
 # here, identical over three runs. Before it did, each run drew new weights
 # and a few trajectories amplified the rounding far more (temporal's G once
-# by 1.2e-3 of the move, R1's D once by 0.022). A wrong loss scale across replicas would differ by a
-# large fraction of the move; the margin covers other CPUs' oneDNN kernels.
+# by 1.2e-3 of the move, R1's D once by 0.022). A wrong loss scale across
+# replicas would differ by a large fraction of the move; the margin covers
+# other CPUs' oneDNN kernels.
 RELATIVE_TOLERANCE = 2e-4
 
 
