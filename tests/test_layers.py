@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfvgan.layers import FusedBatchNormalization, leaky_relu
+from tfvgan.layers import FusedBatchNormalization, VideoConv3D, leaky_relu, video_conv
 from tfvgan.models import networks
 
 
@@ -185,3 +185,121 @@ def test_patch_video_critic_step_has_no_pad_op_at_any_order():
         ops |= {node.op for node in fn.definition.node_def}
     assert "Conv3DBackpropFilterV2" in ops and "PadV2" in ops
     assert "Pad" not in ops
+
+
+# VideoConv3D: (input shape, filters, kernel, strides, padding, expected path).
+CONV_CASES = {
+    "rgb-first-stage": ((2, 6, 10, 10, 3), 8, (4, 4, 4), (1, 2, 2), "valid", "s2d"),
+    "gray-same-odd": ((2, 6, 9, 11, 1), 8, (4, 4, 4), (2, 2, 2), "same", "s2d"),
+    "small-output": ((2, 5, 6, 6, 128), 64, (4, 4, 4), (1, 2, 2), "valid", "patches"),
+    "small-output-same": (
+        (2, 2, 8, 8, 128),
+        64,
+        (4, 4, 4),
+        (2, 2, 2),
+        "same",
+        "patches",
+    ),
+    "middle-stage": ((2, 6, 18, 18, 16), 8, (4, 4, 4), (1, 2, 2), "valid", None),
+    "head": ((2, 4, 6, 6, 512), 1, (4, 4, 4), (1, 2, 2), "valid", None),
+}
+
+
+def _conv_values_grads_and_r1(layer, x, dtype="float32"):
+    """Output, input gradient and the R1-style second derivative wrt the kernel."""
+
+    @tf.function
+    def run(x):
+        with tf.GradientTape() as outer:
+            with tf.GradientTape() as inner:
+                inner.watch(x)
+                y = layer(x)
+                score = tf.reduce_sum(tf.cast(y, "float32") ** 2)
+            g = inner.gradient(score, x)
+            penalty = tf.reduce_sum(tf.cast(g, "float32") ** 2)
+        return y, g, outer.gradient(penalty, layer.kernel)
+
+    return [np.asarray(tf.cast(t, "float32"), "float64") for t in run(x)]
+
+
+def _graph_op_types(layer, x) -> set[str]:
+    graph = tf.function(layer).get_concrete_function(x).graph
+    return {op.type for op in graph.get_operations()}
+
+
+@pytest.mark.parametrize("case", list(CONV_CASES), ids=list(CONV_CASES))
+def test_video_conv3d_matches_keras_conv3d_and_takes_the_expected_path(case):
+    """Same values, input gradients and second derivatives as keras Conv3D."""
+    shape, filters, kernel, strides, padding, path = CONV_CASES[case]
+    kwargs = dict(filters=filters, kernel_size=kernel, strides=strides)
+    ours = VideoConv3D(padding=padding, use_bias=True, **kwargs)
+    plain = keras.layers.Conv3D(padding=padding, use_bias=True, **kwargs)
+    ours.build(shape)
+    plain.build(shape)
+    rng = np.random.default_rng(0)
+    weights = [rng.normal(0, 0.05, w.shape).astype("float32") for w in plain.weights]
+    plain.set_weights(weights)
+    ours.set_weights(weights)
+    x = tf.constant(rng.uniform(-1, 1, shape).astype("float32"))
+
+    forms = {
+        "s2d": video_conv.space_to_depth_conv3d,
+        "patches": video_conv.patches_conv3d,
+    }
+    assert ours._cpu_kernel(x) is forms.get(path)
+    ops = _graph_op_types(ours, x)
+    assert ("ExtractVolumePatches" in ops) == (path == "patches")
+    want = _conv_values_grads_and_r1(plain, x)
+    got = _conv_values_grads_and_r1(ours, x)
+    assert want[0].shape == got[0].shape and want[2].any()
+    for a, b in zip(want, got):
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-5 * np.abs(a).max())
+
+
+@pytest.mark.parametrize("case", ["rgb-first-stage", "small-output"])
+def test_video_conv3d_in_bfloat16_stays_close_to_float32(case):
+    shape, filters, kernel, strides, padding, _ = CONV_CASES[case]
+    layer = VideoConv3D(filters, kernel, strides, padding=padding)
+    x = tf.random.stateless_uniform(shape, (3, 4), -1, 1)
+    layer.build(shape)
+    full = _conv_values_grads_and_r1(layer, x)
+    half = _conv_values_grads_and_r1(layer, tf.cast(x, "bfloat16"))
+    for a, b in zip(full, half):
+        assert not np.array_equal(a, b)
+        assert np.abs(a - b).max() <= 3e-2 * np.abs(a).max()
+
+
+def test_video_conv3d_uses_the_plain_convolution_where_its_forms_do_not_apply(
+    monkeypatch,
+):
+    shape, filters, kernel, strides, padding, _ = CONV_CASES["rgb-first-stage"]
+    x = tf.zeros(shape)
+    odd_kernel = VideoConv3D(filters, 3, strides, padding=padding)
+    dilated = VideoConv3D(filters, kernel, 1, dilation_rate=2)
+    for layer in (odd_kernel, dilated):
+        assert layer._cpu_kernel(x) is None
+    # Unknown frame size (e.g. a serving signature with None dimensions).
+    layer = VideoConv3D(filters, kernel, strides, padding=padding)
+    spec = tf.TensorSpec((None, None, 10, 10, 3))
+    ops = {
+        op.type
+        for op in tf.function(layer).get_concrete_function(spec).graph.get_operations()
+    }
+    assert "Conv3D" in ops and "Transpose" not in ops
+    # On a GPU or TPU the framework's own kernels are used.
+    monkeypatch.setattr(video_conv, "_has_accelerator", lambda: True)
+    assert VideoConv3D(filters, kernel, strides)._cpu_kernel(x) is None
+
+
+def test_video_conv3d_serializes_like_conv3d(tmp_path):
+    layer = VideoConv3D(4, (2, 4, 4), (1, 2, 2), padding="same", use_bias=False)
+    clone = keras.layers.deserialize(keras.layers.serialize(layer))
+    assert isinstance(clone, VideoConv3D)
+    assert clone.get_config() == layer.get_config()
+    inputs = keras.Input((4, 8, 8, 3))
+    model = keras.Model(inputs, VideoConv3D(4, 4, (1, 2, 2))(inputs))
+    path = tmp_path / "conv.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    x = np.random.default_rng(1).uniform(-1, 1, (2, 4, 8, 8, 3)).astype("float32")
+    np.testing.assert_allclose(loaded(x), model(x), rtol=1e-6)

@@ -5,6 +5,7 @@ from tfvgan.layers.condition_encoders import ImageEncoder, LabelEncoder, TextEnc
 from tfvgan.layers.fused_batch_norm import FusedBatchNormalization
 from tfvgan.layers.singular_value_clip import SingularValueClip
 from tfvgan.layers.tile_to_video import TileToVideo
+from tfvgan.layers.video_conv import VideoConv3D
 
 __all__ = [
     "FusedBatchNormalization",
@@ -13,5 +14,6 @@ __all__ = [
     "SingularValueClip",
     "TextEncoder",
     "TileToVideo",
+    "VideoConv3D",
     "leaky_relu",
 ]

@@ -15,7 +15,7 @@ import tensorflow as tf
 from keras import ops
 
 from tfvgan import config as config_lib
-from tfvgan.layers import FusedBatchNormalization, SingularValueClip
+from tfvgan.layers import FusedBatchNormalization, SingularValueClip, VideoConv3D
 from tfvgan.layers import leaky_relu as _leaky_relu
 
 SUPPORTED_SIZES = (16, 32, 64, 128, 256)
@@ -204,7 +204,7 @@ class VideoDiscriminator(_Network):
         strides = list(reversed(t_strides))  # fine to coarse
         self.stages = critic_stages(
             stages,
-            lambda i: keras.layers.Conv3D(
+            lambda i: VideoConv3D(
                 width * 2**i,
                 4,
                 (strides[i], 2, 2),
@@ -316,7 +316,7 @@ class PatchVideoDiscriminator(_Network):
         kt = max(1, min(4, 1 + (frames - 1) // (stages + 1)))
         self.stages = critic_stages(
             stages,
-            lambda i: keras.layers.Conv3D(
+            lambda i: VideoConv3D(
                 width * 2**i, (kt, 4, 4), (1, 2, 2), use_bias=i == 0
             ),
             spectral_norm,
