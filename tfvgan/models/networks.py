@@ -316,9 +316,7 @@ class PatchVideoDiscriminator(_Network):
         kt = max(1, min(4, 1 + (frames - 1) // (stages + 1)))
         self.stages = critic_stages(
             stages,
-            lambda i: VideoConv3D(
-                width * 2**i, (kt, 4, 4), (1, 2, 2), use_bias=i == 0
-            ),
+            lambda i: VideoConv3D(width * 2**i, (kt, 4, 4), (1, 2, 2), use_bias=i == 0),
             spectral_norm,
             sync_bn,
         )
