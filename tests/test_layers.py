@@ -205,7 +205,7 @@ CONV_CASES = {
 }
 
 
-def _conv_values_grads_and_r1(layer, x, dtype="float32"):
+def _conv_values_grads_and_r1(layer, x):
     """Output, input gradient and the R1-style second derivative wrt the kernel."""
 
     @tf.function
