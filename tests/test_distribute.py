@@ -295,3 +295,17 @@ def test_multi_worker_plain_fit(tmp_path):
     chief, other = _run_workers(tmp_path, "fit")
     assert (chief / "checkpoints" / "final.weights.h5").is_file()
     assert not (other / "checkpoints").exists()
+
+
+def test_has_accelerator_drives_the_cpu_defaults(monkeypatch):
+    import tensorflow as tf
+
+    from tfvgan.models.video_gan import default_jit_compile
+
+    assert distribute.has_accelerator() is False  # the CPU-only test machines
+    assert default_jit_compile() is False
+    real = tf.config.list_physical_devices
+    fake_gpu = lambda kind=None: ["GPU:0"] if kind == "GPU" else real(kind)  # noqa: E731
+    monkeypatch.setattr(tf.config, "list_physical_devices", fake_gpu)
+    assert distribute.has_accelerator() is True
+    assert default_jit_compile() is True

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tfvgan import distribute
 from tfvgan.layers import FusedBatchNormalization, VideoConv3D, leaky_relu, video_conv
 from tfvgan.models import networks
 
@@ -287,7 +288,7 @@ def test_video_conv3d_uses_the_plain_convolution_where_its_forms_do_not_apply(
     }
     assert "Conv3D" in ops and "Transpose" not in ops
     # On a GPU or TPU the framework's own kernels are used.
-    monkeypatch.setattr(video_conv, "_has_accelerator", lambda: True)
+    monkeypatch.setattr(distribute, "has_accelerator", lambda: True)
     assert VideoConv3D(filters, kernel, strides)._cpu_kernel(x) is None
 
 

@@ -45,6 +45,7 @@ from typing import Any
 __all__ = [
     "STRATEGIES",
     "get_strategy",
+    "has_accelerator",
     "is_chief",
     "parse_tf_config",
     "per_replica_batch_size",
@@ -59,6 +60,19 @@ STRATEGIES = ("default", "one_device", "mirrored", "multi_worker", "tpu")
 _MULTI_WORKER_JOBS = ("chief", "worker", "evaluator")
 
 _log = logging.getLogger(__name__)
+
+
+def has_accelerator() -> bool:
+    """Whether TensorFlow sees a GPU or an initialized TPU.
+
+    tfvgan picks CPU-specific defaults where there is none: XLA off
+    (`VideoGAN.compile`) and `tfvgan.layers.VideoConv3D`'s CPU kernels.
+    """
+    import tensorflow as tf
+
+    return bool(tf.config.list_physical_devices("GPU")) or bool(
+        tf.config.list_logical_devices("TPU")
+    )
 
 
 def split_cpu(n: int) -> list:

@@ -7,6 +7,8 @@ import math
 import keras
 import tensorflow as tf
 
+from tfvgan import distribute
+
 
 def _pad_same(x, kernel, strides):
     """Zero-pads T, H, W as TensorFlow's ``padding="same"`` does."""
@@ -137,7 +139,7 @@ class VideoConv3D(keras.layers.Conv3D):
             or any(d != 1 for d in self.dilation_rate)
             or self.groups != 1
             or None in inputs.shape[1:]
-            or _has_accelerator()
+            or distribute.has_accelerator()
         ):
             return None
         channels = inputs.shape[-1]
@@ -165,9 +167,3 @@ class VideoConv3D(keras.layers.Conv3D):
         if compute is None:
             return super().convolution_op(inputs, kernel)
         return compute(inputs, kernel, tuple(self.strides), self.padding)
-
-
-def _has_accelerator() -> bool:
-    return bool(
-        tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("TPU")
-    )

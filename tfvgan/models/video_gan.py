@@ -10,6 +10,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfvgan import distribute
 from tfvgan import losses as losses_lib
 
 CONDITION_TYPES = (None, "label", "text", "image", "video")
@@ -21,9 +22,7 @@ def default_jit_compile() -> bool:
     Measured on the 2-core CPU machines this project is developed on: XLA made
     3D-conv GAN training steps ~50x slower on CPU, so it is off there.
     """
-    return bool(tf.config.list_physical_devices("GPU")) or bool(
-        tf.config.list_logical_devices("TPU")
-    )
+    return distribute.has_accelerator()
 
 
 def _replica_info() -> tuple[int | tf.Tensor, int]:
