@@ -181,6 +181,7 @@ def test_cli_writes_json(tiny_run, cache, tmp_path):
     assert keys <= set(json.loads(out.read_text()))
 
 
+@pytest.mark.slow  # trains a classifier in a fresh process (~14 s)
 def test_cli_trains_the_extractor_for_a_glyph_size(tmp_path):
     import os
 

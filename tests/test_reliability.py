@@ -222,6 +222,7 @@ def _assert_no_leftovers(run_dir) -> None:
     assert _latest_complete(run_dir) == TOTAL
 
 
+@pytest.mark.slow  # four launches (~40 s); tests/test_train.py kills once by default
 def test_kill_at_a_step_and_inside_checkpoint_writes_resumes_and_finishes(tmp_path):
     """Fast subset: three SIGKILLs (after a step, with shards written but not
     merged, with the new state file written but not renamed), each followed

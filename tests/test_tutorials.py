@@ -186,7 +186,18 @@ def _outputs_text(nb) -> str:
     return "".join(parts)
 
 
-@pytest.mark.parametrize("name", TUTORIALS)
+#: Executed in the default run; the other notebooks (10-20 s each) are slow
+#: tests, which CI runs after the default suite (`.ci/run`).
+DEFAULT_RUN = {"01_quickstart"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        name if name in DEFAULT_RUN else pytest.param(name, marks=pytest.mark.slow)
+        for name in TUTORIALS
+    ],
+)
 def test_tutorial_notebook_runs_in_short_mode(name, tmp_path, monkeypatch):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
