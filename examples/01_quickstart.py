@@ -220,7 +220,8 @@ print("wrote quickstart_generated.gif")
 - Train longer: rerunning `run` with `epochs=40` in the same run directory,
   or `tfvgan-train --run_dir=runs/quickstart --epochs=40` after a full run
   of this notebook, resumes from the last checkpoint and continues to epoch
-  40 (only the epochs, intervals, export and strategy may change on resume).
+  40 (only the settings in `tfvgan.config.RESUMABLE_CHANGES`, such as the
+  epochs, intervals, export and strategy, may change on resume).
 - Try another variant: `model="temporal"` or `"conv3d"` (see the next
   tutorial, which compares all four).
 - Serve the export: point TF Serving's `--model_base_path` at

@@ -14,7 +14,7 @@ Example:
 import tfvgan
 
 ds = tfvgan.data.moving_digits(num_videos=64, frames=8, size=32, batch_size=8)
-gan = tfvgan.models.TemporalGAN.from_preset("tiny")
+gan = tfvgan.models.RecurrentGAN.from_preset("quickstart")
 gan.compile()
 gan.fit(ds, epochs=1)
 videos = gan.generate(4)  # (4, 8, 32, 32, 1), float32 in [-1, 1]
@@ -31,6 +31,7 @@ _SUBMODULES = (
     "config",
     "data",
     "distribute",
+    "evaluate",
     "export",
     "layers",
     "losses",

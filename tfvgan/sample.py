@@ -10,8 +10,8 @@ optional grid.
 Example:
 
 ```
-tfvgan-sample --run_dir=runs/quickstart-temporal --num_videos=8 --out_dir=samples
-tfvgan-sample --saved_model=runs/quickstart-conditional/export/5120 --labels=1,2,3
+tfvgan-sample --run_dir=runs/quickstart --num_videos=8 --out_dir=samples
+tfvgan-sample --saved_model=runs/cgan/export/640 --labels=1,2,3
 ```
 """
 

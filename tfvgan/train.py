@@ -576,8 +576,8 @@ def define_flags(flag_values: flags.FlagValues = flags.FLAGS) -> None:
         "preset",
         config_lib.DEFAULT_PRESET,
         list(config_lib.RUN_PRESETS),
-        "Run preset: tiny (seconds, for tests), quickstart (~10 min on a CPU), "
-        "paper (the published set-ups). Other flags override it.",
+        "Run preset: tiny (seconds, for tests), quickstart (~4 min on a "
+        "2-core CPU), paper (the published set-ups). Other flags override it.",
         flag_values=fv,
     )
     flags.DEFINE_enum(

@@ -23,6 +23,10 @@ class LabelEncoder(keras.layers.Layer):
     ```python
     LabelEncoder(num_classes=10, dim=16)(keras.ops.array([3, 7]))  # (2, 16)
     ```
+
+    Reference:
+        Mirza & Osindero 2014, "Conditional Generative Adversarial Nets",
+        https://arxiv.org/abs/1411.1784
     """
 
     def __init__(self, num_classes: int, dim: int = 16, **kwargs):
@@ -67,6 +71,10 @@ class TextEncoder(keras.layers.Layer):
     ```python
     TextEncoder(vocab_size=32, dim=16)(keras.ops.array([[4, 9, 2, 0]]))  # (1, 16)
     ```
+
+    Reference:
+        Reed et al. 2016, "Generative Adversarial Text to Image Synthesis",
+        https://arxiv.org/abs/1605.05396
     """
 
     def __init__(self, vocab_size: int, dim: int = 32, mode: str = "gru", **kwargs):
@@ -121,6 +129,11 @@ class ImageEncoder(keras.layers.Layer):
     ```python
     ImageEncoder(size=32, dim=16)(keras.ops.zeros((2, 32, 32, 1)))  # (2, 16)
     ```
+
+    Reference:
+        Mirza & Osindero 2014, https://arxiv.org/abs/1411.1784 (the
+        condition); Radford et al. 2016, https://arxiv.org/abs/1511.06434
+        (stride-2 convolutions with leaky ReLU, as DCGAN's discriminator).
     """
 
     def __init__(self, size: int, dim: int = 64, width: int = 32, **kwargs):

@@ -29,6 +29,18 @@ class FusedBatchNormalization(keras.layers.BatchNormalization):
 
     Args:
         **kwargs: those of `keras.layers.BatchNormalization`.
+
+    Example:
+
+    ```python
+    bn = FusedBatchNormalization(momentum=0.9, epsilon=1e-5)
+    bn(keras.ops.ones((2, 4, 16, 16, 8)), training=True)  # (2, 4, 16, 16, 8)
+    ```
+
+    Reference:
+        Ioffe & Szegedy 2015, "Batch Normalization: Accelerating Deep Network
+        Training by Reducing Internal Covariate Shift",
+        https://arxiv.org/abs/1502.03167
     """
 
     def _fusable(self, inputs, training, mask) -> bool:

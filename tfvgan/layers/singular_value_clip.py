@@ -18,6 +18,14 @@ class SingularValueClip(keras.constraints.Constraint):
     Args:
         max_value: the largest singular value allowed (1 in TGAN).
 
+    Example:
+
+    ```python
+    # In a layer: keras.layers.Conv3D(8, 4, kernel_constraint=SingularValueClip())
+    kernel = tf.random.normal((4, 4, 4, 3, 8))
+    SingularValueClip(max_value=1.0)(kernel)  # (4, 4, 4, 3, 8)
+    ```
+
     Reference:
         Saito et al. 2017, "Temporal Generative Adversarial Nets with Singular
         Value Clipping", https://arxiv.org/abs/1611.06624

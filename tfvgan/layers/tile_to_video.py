@@ -21,9 +21,12 @@ class TileToVideo(keras.layers.Layer):
     Example:
 
     ```python
-    tiled = TileToVideo(frames=16, size=64)(keras.ops.ones((2, 10)))
-    # tiled.shape == (2, 16, 64, 64, 10)
+    TileToVideo(frames=16, size=64)(keras.ops.ones((2, 10)))  # (2, 16, 64, 64, 10)
     ```
+
+    Reference:
+        Mirza & Osindero 2014, "Conditional Generative Adversarial Nets",
+        https://arxiv.org/abs/1411.1784
     """
 
     def __init__(self, frames: int | None, size: int, **kwargs):

@@ -120,6 +120,11 @@ class VideoConv3D(keras.layers.Conv3D):
     >>> layer = VideoConv3D(8, (4, 4, 4), strides=(1, 2, 2))
     >>> tuple(layer(keras.ops.zeros((2, 8, 16, 16, 3))).shape)
     (2, 5, 7, 7, 8)
+
+    Reference:
+        The 3D-conv video critics it serves: Vondrick et al. 2016 (VGAN),
+        https://arxiv.org/abs/1609.02612 ; Tulyakov et al. 2018 (MoCoGAN),
+        https://arxiv.org/abs/1707.04993
     """
 
     #: A frame of at most this many output positions counts as small.

@@ -43,6 +43,39 @@ class ConditionalGenerator(networks._Network):
     - video: super-resolution; the low-resolution clip is upsampled
       bilinearly and a 3D-conv residual network (fed tiled noise) adds the
       missing detail.
+
+    Called on ``[noise, condition]``; returns ``(B, frames, size, size,
+    channels)`` in [-1, 1].
+
+    Args:
+        condition_type: `"label"`, `"text"`, `"image"` or `"video"`.
+        latent_dim: noise size.
+        frames, size, channels: clip shape.
+        width: generator width multiplier (64 = VGAN's widths); the
+            super-resolution network has `max(8, width // 2)` channels.
+        num_classes: for `"label"`: number of classes.
+        vocab_size: for `"text"`: vocabulary size, padding and OOV ids included.
+        embed_dim: size of the condition embedding concatenated to the noise
+            (`"label"`, `"text"`, `"image"`).
+        text_encoder: for `"text"`: `"gru"` or `"mean"` (see `TextEncoder`).
+        sync_bn: synchronized batch norm across replicas.
+        **kwargs: `name`, `trainable`, `dtype`, passed to `keras.Model`.
+
+    Example:
+
+    ```python
+    g = ConditionalGenerator(
+        "label", latent_dim=8, frames=4, size=16, channels=1, width=8
+    )
+    g([keras.random.normal((2, 8)), keras.ops.array([3, 7])])  # (2, 4, 16, 16, 1)
+    ```
+
+    Reference:
+        Mirza & Osindero 2014, https://arxiv.org/abs/1411.1784 (cGAN);
+        Reed et al. 2016, https://arxiv.org/abs/1605.05396 (text);
+        Vondrick et al. 2016, https://arxiv.org/abs/1609.02612 (two-stream
+        generator); Ledig et al. 2017, https://arxiv.org/abs/1609.04802
+        (super-resolution).
     """
 
     def __init__(
@@ -120,7 +153,35 @@ class ConditionalDiscriminator(networks._Network):
 
     Labels and captions are encoded and tiled over every frame and pixel (the
     article's concatenation, with the tiling it was missing); a first frame is
-    repeated over time; a low-resolution clip is upsampled.
+    repeated over time; a low-resolution clip is upsampled. A 3D-conv critic
+    (`networks.VideoDiscriminator`) scores the result with one logit.
+
+    Called on ``[video, condition]``; returns ``(B, 1)`` logits.
+
+    Args:
+        condition_type: `"label"`, `"text"`, `"image"` or `"video"`.
+        frames, size, channels: clip shape.
+        width: channels of the critic's first stage; doubles per stage.
+        num_classes: for `"label"`: number of classes.
+        vocab_size: for `"text"`: vocabulary size, padding and OOV ids included.
+        embed_dim: for `"label"`/`"text"`: size of the tiled condition map.
+        text_encoder: for `"text"`: `"gru"` or `"mean"` (see `TextEncoder`).
+        spectral_norm: wrap the critic's convolutions in spectral normalization.
+        sync_bn: synchronized batch norm across replicas.
+        **kwargs: `name`, `trainable`, `dtype`, passed to `keras.Model`.
+
+    Example:
+
+    ```python
+    d = ConditionalDiscriminator("label", frames=4, size=16, channels=1, width=8)
+    d([keras.ops.zeros((2, 4, 16, 16, 1)), keras.ops.array([3, 7])])  # (2, 1)
+    ```
+
+    Reference:
+        Mirza & Osindero 2014, https://arxiv.org/abs/1411.1784 (cGAN);
+        Reed et al. 2016, https://arxiv.org/abs/1605.05396 (condition tiled
+        onto the critic's input); Vondrick et al. 2016,
+        https://arxiv.org/abs/1609.02612 (3D-conv critic).
     """
 
     def __init__(
@@ -222,9 +283,10 @@ class ConditionalGAN(VideoGAN):
     gan = tfvgan.models.ConditionalGAN("label", num_classes=10, frames=8,
                                        size=32, channels=1, width=16)
     gan.compile()
-    gan.fit(tfvgan.data.moving_digits(condition="label", frames=8, size=32,
-                                      batch_size=16), epochs=1)
-    clips = gan.generate(condition=[3, 7])
+    data = tfvgan.data.moving_digits(num_videos=32, condition="label", frames=8,
+                                     size=32, batch_size=16)
+    gan.fit(data, epochs=1, verbose=0)
+    gan.generate(condition=[3, 7]).shape  # (2, 8, 32, 32, 1)
     ```
 
     Reference:

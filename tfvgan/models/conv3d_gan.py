@@ -38,6 +38,7 @@ class Conv3DGAN(VideoGAN):
     ```python
     gan = tfvgan.models.Conv3DGAN(frames=16, size=32, channels=1, width=16)
     gan.compile()
+    gan.generate(2).shape  # (2, 16, 32, 32, 1)
     ```
 
     Reference:

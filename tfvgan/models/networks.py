@@ -170,6 +170,13 @@ class VideoDiscriminator(_Network):
             (TGAN's singular value clipping).
         sync_bn: synchronized batch norm across replicas.
 
+    Example:
+
+    ```python
+    d = VideoDiscriminator(frames=4, size=16, channels=1, width=8)
+    d(keras.ops.zeros((2, 4, 16, 16, 1)))  # (2, 1)
+    ```
+
     Reference:
         Vondrick et al. 2016, https://arxiv.org/abs/1609.02612;
         Saito et al. 2017, https://arxiv.org/abs/1611.06624
@@ -237,6 +244,22 @@ class ImageDiscriminator(_Network):
     digit Inception Score of 1.0 against the width-32 patch critic and 4.7
     against the same stages with the dense head (docs/QUICKSTART_TUNING.md).
 
+    Args:
+        size, channels: frame shape.
+        width: channels of the first stage (64 in the paper); doubles per stage.
+        patch: patch-logit conv head (the paper) if True, else one dense logit
+            per frame.
+        spectral_norm: wrap convolutions in spectral normalization.
+        sync_bn: synchronized batch norm across replicas.
+        **kwargs: `name`, `trainable`, `dtype`, passed to `keras.Model`.
+
+    Example:
+
+    ```python
+    d = ImageDiscriminator(size=16, channels=1, width=8)
+    d(keras.ops.zeros((2, 16, 16, 1)))  # (2, 16)
+    ```
+
     Reference:
         Tulyakov et al. 2018, https://arxiv.org/abs/1707.04993
     """
@@ -289,6 +312,23 @@ class PatchVideoDiscriminator(_Network):
 
     Each stage shrinks time by ``kt - 1`` (``kt = 4`` at 16 frames, as the
     paper) and halves space; the logits are a small space-time patch map.
+
+    Args:
+        frames, size, channels: clip shape.
+        width: channels of the first stage (64 in the paper); doubles per stage.
+        spectral_norm: wrap convolutions in spectral normalization.
+        sync_bn: synchronized batch norm across replicas.
+        **kwargs: `name`, `trainable`, `dtype`, passed to `keras.Model`.
+
+    Example:
+
+    ```python
+    d = PatchVideoDiscriminator(frames=4, size=16, channels=1, width=8)
+    d(keras.ops.zeros((2, 4, 16, 16, 1)))  # (2, 4)
+    ```
+
+    Reference:
+        Tulyakov et al. 2018, https://arxiv.org/abs/1707.04993
     """
 
     def __init__(
@@ -338,6 +378,23 @@ class FrameGenerator(_Network):
     with batch norm and ReLU, then a tanh output stage (MoCoGAN's image
     generator; also TGAN's when ``fc_split`` is set, where two dense
     projections of the slow and fast halves of the code are concatenated).
+
+    Args:
+        size, channels: frame shape.
+        width: width multiplier (64 = the papers' widths).
+        fc_split: 0 for MoCoGAN's form; else TGAN's, with the code's first
+            `fc_split` entries (slow latent) and the rest (fast latent) each
+            projected by a dense layer to a 4x4 map.
+        output_activation: activation of the output stage.
+        sync_bn: synchronized batch norm across replicas.
+        **kwargs: `name`, `trainable`, `dtype`, passed to `keras.Model`.
+
+    Example:
+
+    ```python
+    g = FrameGenerator(size=16, channels=1, width=8)
+    g(keras.random.normal((2, 12)))  # (2, 16, 16, 1)
+    ```
 
     Reference:
         Tulyakov et al. 2018, https://arxiv.org/abs/1707.04993
@@ -430,6 +487,25 @@ class VideoGenerator3D(_Network):
     image-conditioned generator: the clip is composed over the given frame).
     The mask's mean magnitude is registered with `add_loss` (weight
     `mask_l1`), the VGAN sparsity prior.
+
+    Args:
+        frames, size, channels: clip shape.
+        width: width multiplier (64 = VGAN's widths).
+        two_stream: foreground, mask and background streams (VGAN) if True,
+            else the 3D foreground stream alone.
+        background_from_input: with `two_stream`, take the background from
+            the input: the model is then called on ``[code, frame]``, frame
+            ``(B, size, size, channels)``.
+        mask_l1: weight of the mask's L1 penalty in training (0 = off).
+        sync_bn: synchronized batch norm across replicas.
+        **kwargs: `name`, `trainable`, `dtype`, passed to `keras.Model`.
+
+    Example:
+
+    ```python
+    g = VideoGenerator3D(frames=4, size=16, channels=1, width=8)
+    g(keras.random.normal((2, 16)))  # (2, 4, 16, 16, 1)
+    ```
 
     Reference:
         Vondrick et al. 2016, https://arxiv.org/abs/1609.02612

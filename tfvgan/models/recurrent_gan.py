@@ -22,6 +22,25 @@ class MotionContentGenerator(networks._Network):
     ``[z_content, z_t, encode(x_{t-1})]`` (the founding article's recurrent
     form: each frame from its code and the previous frame).
 
+    Args:
+        frames, size, channels: clip shape.
+        content_dim: content code size (50 in the paper).
+        motion_dim: motion code size, the GRU's units (10 in the paper).
+        width: frame generator width multiplier (64 = the paper's widths).
+        autoregressive: render each frame from the previous one too (its
+            `ImageEncoder` encoding is added to the content code).
+        sync_bn: synchronized batch norm across replicas.
+        **kwargs: `name`, `trainable`, `dtype`, passed to `keras.Model`.
+
+    Example:
+
+    ```python
+    g = MotionContentGenerator(
+        frames=4, size=16, channels=1, content_dim=8, motion_dim=4, width=8
+    )
+    g(keras.random.normal((2, 8 + 4 * 5)))  # (2, 4, 16, 16, 1)
+    ```
+
     Reference:
         Tulyakov et al. 2018, https://arxiv.org/abs/1707.04993
     """
@@ -91,6 +110,28 @@ class DualDiscriminator(networks._Network):
     """MoCoGAN's two critics: a video critic and an image (single-frame) critic.
 
     Called on ``[video, frame]``; returns ``[video_logits, image_logits]``.
+
+    Args:
+        frames, size, channels: clip shape.
+        width: channels of both critics' first stage; doubles per stage.
+        patch_image_critic: the image critic scores patches (the paper);
+            False gives it one dense logit per frame.
+        spectral_norm: spectral normalization on both critics.
+        sync_bn: synchronized batch norm across replicas.
+        **kwargs: `name`, `trainable`, `dtype`, passed to `keras.Model`.
+
+    Example:
+
+    ```python
+    d = DualDiscriminator(frames=4, size=16, channels=1, width=8)
+    video = keras.ops.zeros((2, 4, 16, 16, 1))
+    video_logits, image_logits = d([video, video[:, 0]])
+    # tuple(video_logits.shape) == (2, 4)
+    image_logits  # (2, 16)
+    ```
+
+    Reference:
+        Tulyakov et al. 2018, https://arxiv.org/abs/1707.04993
     """
 
     def __init__(
@@ -175,7 +216,9 @@ class RecurrentGAN(VideoGAN):
     ```python
     gan = tfvgan.models.RecurrentGAN(frames=8, size=32, channels=1, width=16)
     gan.compile()
-    gan.latent_dim  # 50 + 10 * 9 = 140
+    # content 50 + motion 10 for each of 8 frames and the GRU's start:
+    # gan.latent_dim == 50 + 10 * 9
+    gan.generate(2).shape  # (2, 8, 32, 32, 1)
     ```
 
     Reference:

@@ -16,6 +16,20 @@ class TemporalGenerator(networks._Network):
     The slow latent `z` and each fast latent `z_t` are projected and rendered
     by one image generator per frame.
 
+    Args:
+        latent_dim: size of `z` and of each `z_t` (100 in the paper).
+        frames, size, channels: clip shape.
+        width: width multiplier (64 = the paper's widths).
+        sync_bn: synchronized batch norm across replicas.
+        **kwargs: `name`, `trainable`, `dtype`, passed to `keras.Model`.
+
+    Example:
+
+    ```python
+    g = TemporalGenerator(latent_dim=8, frames=4, size=16, channels=1, width=8)
+    g(keras.random.normal((2, 8)))  # (2, 4, 16, 16, 1)
+    ```
+
     Reference:
         Saito et al. 2017, https://arxiv.org/abs/1611.06624
     """
@@ -105,8 +119,9 @@ class TemporalGAN(VideoGAN):
     Example:
 
     ```python
-    gan = tfvgan.models.TemporalGAN.from_preset("paper")  # 16x64x64x3
+    gan = tfvgan.models.TemporalGAN.from_preset("paper")
     gan.compile(loss="wasserstein", gp_weight=10.0)
+    # gan.video_shape == (16, 64, 64, 3)
     ```
 
     Reference:

@@ -157,11 +157,24 @@ class VideoGAN(keras.Model):
     Example:
 
     ```python
+    g = keras.Sequential([
+        keras.Input((64,)),
+        keras.layers.Dense(8 * 32 * 32, activation="tanh"),
+        keras.layers.Reshape((8, 32, 32, 1)),
+    ])
+    d = keras.Sequential([
+        keras.Input((8, 32, 32, 1)),
+        keras.layers.Conv3D(16, 4, strides=2),
+        keras.layers.Flatten(),
+        keras.layers.Dense(1),
+    ])
     gan = tfvgan.models.VideoGAN(generator=g, discriminator=d, latent_dim=64,
                                  frames=8, size=32, channels=1)
     gan.compile(loss="hinge", ema_decay=0.999)
-    gan.fit(dataset, epochs=10)
-    clips = gan.generate(4)
+    data = tfvgan.data.moving_digits(num_videos=32, frames=8, size=32,
+                                     batch_size=16)
+    gan.fit(data, epochs=1, verbose=0)
+    gan.generate(4).shape  # (4, 8, 32, 32, 1)
     ```
 
     Reference:
