@@ -100,6 +100,21 @@ def test_one_fit_step_gives_finite_losses_and_changes_both_networks(
     assert "meta_optimizer" not in capfd.readouterr().err
 
 
+def test_fit_on_a_dataset_does_not_pass_keras_shuffle_default():
+    """No "`shuffle=True` ... will be ignored" warning from Keras for a data
+    set; an explicit `shuffle` (and positional arguments) still pass through."""
+    gan = make("temporal", None)
+    gan.compile()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gan.fit(dataset(None), epochs=1, verbose=0)
+    assert not [w for w in caught if "shuffle" in str(w.message)], caught
+    with pytest.warns(UserWarning, match="shuffle"):
+        gan.fit(dataset(None), epochs=1, verbose=0, shuffle=True)
+    history = gan.fit(dataset(None), None, None, 2, 0)  # y, batch_size, epochs, verbose
+    assert len(history.history["d_loss"]) == 2
+
+
 @pytest.mark.parametrize("name,condition_type", CASES, ids=IDS)
 def test_config_round_trip(name, condition_type):
     run_serialization_test(make(name, condition_type))

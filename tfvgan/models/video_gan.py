@@ -276,6 +276,19 @@ class VideoGAN(keras.Model):
         """``(frames, height, width, channels)`` of one clip."""
         return (self.frames, self.size, self.size, self.channels)
 
+    # ------------------------------------------------------------------- fit
+    def fit(self, x=None, *args, **kwargs):
+        """`keras.Model.fit`, with `shuffle` off by default for a `tf.data.Dataset`.
+
+        Keras ignores `shuffle` for data sets (they shuffle themselves, as
+        `tfvgan.data`'s do) but warns on every call that leaves it at its
+        default `True`. Arrays are still shuffled by default.
+        """
+        # `shuffle` is fit's 9th parameter: 8th after `x`.
+        if isinstance(x, tf.data.Dataset) and len(args) < 8 and "shuffle" not in kwargs:
+            kwargs["shuffle"] = False
+        return super().fit(x, *args, **kwargs)
+
     # --------------------------------------------------------------- compile
     def compile(
         self,
