@@ -126,7 +126,6 @@ for name in tfvgan.models.MODELS:
         steps_per_epoch=STEPS,
         callbacks=[timer],
         verbose=0,
-        shuffle=False,
     )
     condition = np.arange(4, dtype="int32") if gan.conditional else None
     results[name] = dict(

@@ -128,7 +128,6 @@ history = gan.fit(
     epochs=1 if SHORT else 20,
     steps_per_epoch=4 if SHORT else 128,
     verbose=2,
-    shuffle=False,
 )
 
 """

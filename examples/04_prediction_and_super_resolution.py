@@ -65,7 +65,6 @@ TRAIN = dict(
     epochs=1 if SHORT else 10,
     steps_per_epoch=4 if SHORT else 128,
     verbose=2,
-    shuffle=False,
 )
 
 

@@ -475,10 +475,7 @@ def run(config: config_lib.TrainConfig, callbacks: Sequence = ()):
     histories = []
     step = start
     fit = _guard_writes(model.fit, run_dir, state)
-    # The data set shuffles itself; `shuffle=False` only silences Keras.
-    fit_args = dict(
-        callbacks=all_callbacks, verbose=1 if interactive else 0, shuffle=False
-    )
+    fit_args = dict(callbacks=all_callbacks, verbose=1 if interactive else 0)
     if step < total_steps and step % steps_per_epoch:
         # Resuming mid-epoch: finish that epoch first.
         epoch = step // steps_per_epoch

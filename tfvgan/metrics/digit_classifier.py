@@ -189,6 +189,8 @@ def train_digit_classifier(
     model = train_digit_classifier(videos, labels[:, 0], epochs=15)
     ```
     """
+    import tensorflow as tf
+
     videos = _to_float_videos(videos)
     targets, multi_label = _targets(labels, videos.shape[0], num_classes)
     model = build_digit_classifier(
@@ -208,8 +210,6 @@ def train_digit_classifier(
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=metrics
     )
-    import tensorflow as tf
-
     # The shuffling order comes from `seed` alone. Keras' own (`shuffle=True`
     # on arrays) follows the global random state, so two trainings with one
     # seed gave classifiers scoring the same real clips 7.3 and 9.0 (digit
