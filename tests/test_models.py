@@ -225,6 +225,73 @@ def test_recurrent_image_critic_dense_head_option():
     assert not clone.discriminator.image_critic.patch
 
 
+def _shift_np(image, dy, dx):
+    """Moves (H, W, C) by whole pixels, zeros shifted in."""
+    out = np.zeros_like(image)
+    h, w = image.shape[:2]
+    src = image[max(0, -dy) : h - max(0, dy), max(0, -dx) : w - max(0, dx)]
+    out[
+        max(0, dy) : max(0, dy) + src.shape[0], max(0, dx) : max(0, dx) + src.shape[1]
+    ] = src
+    return out
+
+
+def test_shift_matrices_move_rows_and_interpolate():
+    from tfvgan.augment import shift_matrices
+    from tfvgan.models.recurrent_gan import whole_pixel_shift_matrices
+
+    x = RNG.uniform(0, 1, (S, 3)).astype("float32")
+    for offset in (-3, 0, 2):
+        m = shift_matrices(tf.constant([float(offset)]), S)[0]
+        expected = _shift_np(x[:, None], offset, 0)[:, 0]
+        np.testing.assert_allclose(m.numpy() @ x, expected, atol=1e-6)
+    half = shift_matrices(tf.constant([1.5]), S)[0].numpy() @ x
+    np.testing.assert_allclose(
+        half,
+        0.5 * (_shift_np(x[:, None], 1, 0) + _shift_np(x[:, None], 2, 0))[:, 0],
+        atol=1e-6,
+    )
+    # Whole-pixel operator: rounded forward, the bilinear gradient backward.
+    offset = tf.Variable([1.3])
+    with tf.GradientTape(persistent=True) as tape:
+        hard = whole_pixel_shift_matrices(offset, S)[0]
+        soft = shift_matrices(offset, S)[0]
+        y_hard = tf.reduce_sum(tf.linalg.matvec(hard, x[:, 0]) * x[:, 1])
+        y_soft = tf.reduce_sum(tf.linalg.matvec(soft, x[:, 0]) * x[:, 1])
+    np.testing.assert_allclose(
+        hard.numpy() @ x, _shift_np(x[:, None], 1, 0)[:, 0], atol=1e-6
+    )
+    g_hard, g_soft = tape.gradient(y_hard, offset), tape.gradient(y_soft, offset)
+    assert abs(float(g_soft[0])) > 0
+    np.testing.assert_allclose(g_hard.numpy(), g_soft.numpy(), rtol=1e-6)
+
+
+def test_recurrent_translate_moves_one_canvas_per_clip():
+    gan = build_model("recurrent", "tiny", seed=0, translate=True)
+    g = gan.generator
+    noise = gan.noise_from_seeds(np.arange(3))
+    videos = g(noise).numpy()
+    assert_video_batch(videos, (3, T, S, S, C))
+    # Every frame is the clip's canvas moved by its rounded offsets.
+    c, m = g.content_dim, g.motion_dim
+    content, h0 = noise[:, :c], noise[:, c : c + m]
+    eps = tf.reshape(noise[:, c + m :], (-1, T, m))
+    canvas = g.frame_generator(tf.concat([content, h0], -1)).numpy()
+    offsets = np.round(g.max_shift * g.offset(g.gru(eps, initial_state=h0)).numpy())
+    assert np.abs(offsets).max() <= S / 4
+    for b in range(3):
+        for t in range(T):
+            dy, dx = offsets[b, t].astype(int)
+            expected = _shift_np(canvas[b] + 1.0, dy, dx) - 1.0
+            np.testing.assert_allclose(videos[b, t], expected, atol=1e-5)
+    gan.compile()
+    history = gan.fit(dataset(None), epochs=1, verbose=0).history
+    assert np.isfinite(history["g_loss"][-1])
+    assert RecurrentGAN.from_config(gan.get_config()).generator.translate
+    with pytest.raises(ValueError, match="autoregressive and translate"):
+        build_model("recurrent", "tiny", translate=True, autoregressive=True)
+
+
 def test_conv3d_plain_stream_and_mask_regulariser_reported():
     plain = build_model("conv3d", "tiny", two_stream=False)
     assert_video_batch(plain.generate(2, seed=0), (2, T, S, S, C))
@@ -280,6 +347,7 @@ def test_unsupported_shapes_raise(kwargs, match):
         ("conv3d", "two_stream"),
         ("recurrent", "patch_image_critic"),
         ("recurrent", "autoregressive"),
+        ("recurrent", "translate"),
         ("conditional", "spectral_norm"),
     ],
 )

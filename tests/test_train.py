@@ -54,12 +54,13 @@ def _latest(run_dir):
 
 # ------------------------------------------------------------------ config
 def test_static_names_match_the_registries():
-    from tfvgan import data, losses, models
+    from tfvgan import augment, data, losses, models
 
     assert config_lib.MODEL_NAMES == tuple(models.MODELS)
     for name in models.MODELS:
         assert set(config_lib.MODEL_PRESETS) <= set(models.PRESETS[name])
     assert set(config_lib.LOSS_NAMES) == set(losses.LOSSES)
+    assert config_lib.AUGMENTATIONS == augment.AUGMENTATIONS
     for function in config_lib.DATASETS.values():
         assert callable(getattr(data, function))
     for preset in config_lib.RUN_PRESETS:
@@ -153,6 +154,7 @@ def test_flags_map_onto_the_config():
         "--sample_formats=gif,mp4",
         "--jit_compile=false",
         "--dtype_policy=mixed_bfloat16",
+        "--augment=translation,cutout",
         "--run_dir=/tmp/x",
     )
     assert (config.model, config.epochs, config.run_dir) == ("conv3d", 3, "/tmp/x")
@@ -163,7 +165,8 @@ def test_flags_map_onto_the_config():
     assert config.ema_decay is None and config.export is False
     assert config.sample_formats == ("gif", "mp4") and config.jit_compile is False
     assert config.dtype_policy == "mixed_bfloat16"
-    assert _parse().dtype_policy == "float32"
+    assert config.augment == "translation,cutout"
+    assert _parse().dtype_policy == "float32" and _parse().augment == ""
     assert config.batch_size == config_lib.RUN_PRESETS["tiny"]["batch_size"]
     config = _parse("--model_kwargs=sync_bn=False,width=8,name=x,vocabulary=None")
     assert dict(config.model_kwargs) == {
@@ -193,6 +196,7 @@ from tfvgan import {module}
         ("train", ["--data_kwargs=oops"], r"--data_kwargs: expected key=value pairs"),
         ("train", ["--dataset=tfds"], r"needs data_kwargs name="),
         ("train", ["--ema_decay=1.5"], r"ema_decay"),
+        ("train", ["--augment=flip"], r"unknown augment 'flip'.*'cutout'"),
         ("train", ["extra"], r"unexpected arguments \['extra'\]"),
         ("sample", [], r"exactly one of --run_dir and --saved_model"),
         ("sample", ["--run_dir=/nonexistent"], r"'/nonexistent' is not a directory"),

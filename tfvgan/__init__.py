@@ -26,6 +26,7 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = (
+    "augment",
     "callbacks",
     "checkpoint",
     "config",

@@ -34,6 +34,7 @@ from typing import Any
 from tfvgan.distribute import STRATEGIES
 
 __all__ = [
+    "AUGMENTATIONS",
     "DATASETS",
     "DEFAULT_PRESET",
     "LOSS_NAMES",
@@ -59,6 +60,8 @@ MODEL_NAMES = ("conditional", "temporal", "conv3d", "recurrent")
 MODEL_PRESETS = ("tiny", "quickstart", "paper")
 #: Adversarial losses in `tfvgan.losses.LOSSES`.
 LOSS_NAMES = ("minimax", "non_saturating", "hinge", "wasserstein", "least_squares")
+#: Critic-input augmentations in `tfvgan.augment.AUGMENTATIONS`.
+AUGMENTATIONS = ("color", "translation", "cutout")
 #: Data sources: name -> function in `tfvgan.data`.
 DATASETS = {
     "moving_digits": "moving_digits",
@@ -274,6 +277,9 @@ class TrainConfig:
         d_steps: discriminator updates per generator update.
         ema_decay: EMA decay of the generator copy used for samples and
             export, or None for no EMA.
+        augment: differentiable augmentation of the critics' inputs in
+            training, comma-separated names from `AUGMENTATIONS` (e.g.
+            ``"translation,cutout"``); "" = off. See `tfvgan.augment`.
         g_optimizer: generator Adam settings.
         d_optimizer: discriminator Adam settings.
         batch_size: global batch size (split across replicas).
@@ -313,6 +319,7 @@ class TrainConfig:
     r1_weight: float = 0.0
     d_steps: int = 1
     ema_decay: float | None = 0.999
+    augment: str = ""
     g_optimizer: OptimizerConfig = dataclasses.field(default_factory=OptimizerConfig)
     d_optimizer: OptimizerConfig = dataclasses.field(default_factory=OptimizerConfig)
     batch_size: int = 16
@@ -343,6 +350,13 @@ class TrainConfig:
             check_choice("preset", self.preset, tuple(RUN_PRESETS))
         check_choice("dataset", self.dataset, tuple(DATASETS))
         check_choice("loss", self.loss, LOSS_NAMES)
+        if not isinstance(self.augment, str):
+            raise ValueError(
+                "augment must be a string of comma-separated names from "
+                f"{', '.join(AUGMENTATIONS)}, got {self.augment!r}."
+            )
+        for name in filter(None, (n.strip() for n in self.augment.split(","))):
+            check_choice("augment", name, AUGMENTATIONS)
         check_choice("strategy", self.strategy, STRATEGIES)
         check_choice("nan_policy", self.nan_policy, NAN_POLICIES)
         object.__setattr__(

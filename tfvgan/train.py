@@ -180,6 +180,7 @@ def compile_model(model, config: config_lib.TrainConfig, total_steps=None) -> No
         r1_weight=config.r1_weight,
         d_steps=config.d_steps,
         ema_decay=config.ema_decay,
+        augment=config.augment,
         jit_compile=config.jit_compile,
     )
 
@@ -619,6 +620,13 @@ def define_flags(flag_values: flags.FlagValues = flags.FLAGS) -> None:
     flags.DEFINE_float(
         "r1_weight", None, "R1 penalty weight (0 = off).", lower_bound=0, flag_values=fv
     )
+    flags.DEFINE_string(
+        "augment",
+        None,
+        "Augment the critics' inputs in training (DiffAugment): comma-separated "
+        f"names from {', '.join(config_lib.AUGMENTATIONS)}; empty = off.",
+        flag_values=fv,
+    )
     flags.DEFINE_integer(
         "d_steps",
         None,
@@ -789,6 +797,7 @@ _PLAIN_FLAGS = (
     "loss",
     "gp_weight",
     "r1_weight",
+    "augment",
     "d_steps",
     "batch_size",
     "epochs",

@@ -6,9 +6,22 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from tfvgan.augment import shift_matrices
 from tfvgan.layers import ImageEncoder
 from tfvgan.models import networks
 from tfvgan.models.video_gan import VideoGAN
+
+
+def whole_pixel_shift_matrices(offsets, size: int):
+    """`shift_matrices` at the rounded offsets, with the bilinear gradient.
+
+    The forward pass moves by whole pixels (no interpolation blur, which a
+    critic can tell from real motion); the backward pass is that of the
+    bilinear operator at the unrounded offsets (straight-through).
+    """
+    soft = shift_matrices(offsets, size)
+    hard = shift_matrices(ops.round(offsets), size)
+    return soft + ops.stop_gradient(hard - soft)
 
 
 @keras.saving.register_keras_serializable(package="tfvgan")
@@ -20,7 +33,12 @@ class MotionContentGenerator(networks._Network):
     ``latent_dim = content_dim + motion_dim * (frames + 1)``. Each frame is
     rendered from ``[z_content, z_t]``; with `autoregressive=True`, from
     ``[z_content, z_t, encode(x_{t-1})]`` (the founding article's recurrent
-    form: each frame from its code and the previous frame).
+    form: each frame from its code and the previous frame). With
+    `translate=True`, one canvas per clip is rendered from
+    ``[z_content, h_0]`` and frame `t` is that canvas shifted by an offset
+    ``(dy, dx) = max_shift * tanh(dense(z_t))`` pixels, rounded to whole
+    pixels (with a bilinear gradient; the background -1 is shifted in), so
+    the content cannot change within a clip.
 
     Args:
         frames, size, channels: clip shape.
@@ -29,6 +47,8 @@ class MotionContentGenerator(networks._Network):
         width: frame generator width multiplier (64 = the paper's widths).
         autoregressive: render each frame from the previous one too (its
             `ImageEncoder` encoding is added to the content code).
+        translate: render one canvas per clip and move it (see above);
+            excludes `autoregressive`.
         sync_bn: synchronized batch norm across replicas.
         **kwargs: `name`, `trainable`, `dtype`, passed to `keras.Model`.
 
@@ -54,9 +74,15 @@ class MotionContentGenerator(networks._Network):
         motion_dim: int = 10,
         width: int = 64,
         autoregressive: bool = False,
+        translate: bool = False,
         sync_bn: bool = False,
         **kwargs,
     ):
+        if autoregressive and translate:
+            raise ValueError(
+                "autoregressive and translate exclude each other: a translated "
+                "canvas has no per-frame rendering to condition."
+            )
         super().__init__(
             frames=frames,
             size=size,
@@ -65,6 +91,7 @@ class MotionContentGenerator(networks._Network):
             motion_dim=motion_dim,
             width=width,
             autoregressive=autoregressive,
+            translate=translate,
             sync_bn=sync_bn,
             **kwargs,
         )
@@ -74,7 +101,12 @@ class MotionContentGenerator(networks._Network):
         self.content_dim = content_dim
         self.motion_dim = motion_dim
         self.autoregressive = autoregressive
+        self.translate = translate
         self.gru = keras.layers.GRU(motion_dim, return_sequences=True)
+        if translate:
+            # Offsets in pixels: a quarter of the frame either way at most.
+            self.max_shift = size / 4
+            self.offset = keras.layers.Dense(2, activation="tanh")
         self.frame_generator = networks.FrameGenerator(
             size, channels, width=width, sync_bn=sync_bn
         )
@@ -87,6 +119,16 @@ class MotionContentGenerator(networks._Network):
         h0 = noise[:, c : c + m]
         eps = ops.reshape(noise[:, c + m :], (-1, t, m))
         motion = self.gru(eps, initial_state=h0)  # (B, T, M)
+        if self.translate:
+            canvas = self.frame_generator(
+                ops.concatenate([content, h0], axis=-1), training=training
+            )
+            offsets = self.max_shift * self.offset(motion)  # (B, T, 2)
+            rows = whole_pixel_shift_matrices(offsets[..., 0], self.size)
+            cols = whole_pixel_shift_matrices(offsets[..., 1], self.size)
+            # Shift `canvas + 1` so the background (-1) is what moves in.
+            moved = ops.einsum("btik,bklc->btilc", rows, canvas + 1.0)
+            return ops.einsum("btjl,btilc->btijc", cols, moved) - 1.0
         if not self.autoregressive:
             codes = ops.concatenate(
                 [ops.repeat(ops.expand_dims(content, 1), t, axis=1), motion], axis=-1
@@ -206,6 +248,9 @@ class RecurrentGAN(VideoGAN):
             with replacement (1 = the paper). More frames give the image
             critic a larger batch at little extra cost.
         autoregressive: condition each frame on the previous one.
+        translate: render one canvas per clip and move it by per-frame
+            offsets from the motion codes (`MotionContentGenerator`): the
+            content cannot change within a clip; excludes `autoregressive`.
         spectral_norm: spectral normalization on the critics.
         sync_bn: synchronized batch norm under `tf.distribute`.
         seed: seed of the model's random stream.
@@ -240,6 +285,7 @@ class RecurrentGAN(VideoGAN):
         patch_image_critic: bool = True,
         image_frames: int = 1,
         autoregressive: bool = False,
+        translate: bool = False,
         spectral_norm: bool = False,
         sync_bn: bool = False,
         seed: int | None = None,
@@ -249,6 +295,7 @@ class RecurrentGAN(VideoGAN):
         networks.check_flags(
             patch_image_critic=patch_image_critic,
             autoregressive=autoregressive,
+            translate=translate,
             spectral_norm=spectral_norm,
             sync_bn=sync_bn,
         )
@@ -270,6 +317,7 @@ class RecurrentGAN(VideoGAN):
             motion_dim=motion_dim,
             width=width,
             autoregressive=autoregressive,
+            translate=translate,
             sync_bn=sync_bn,
         )
         discriminator = DualDiscriminator(
@@ -302,6 +350,7 @@ class RecurrentGAN(VideoGAN):
             patch_image_critic=patch_image_critic,
             image_frames=image_frames,
             autoregressive=autoregressive,
+            translate=translate,
             spectral_norm=spectral_norm,
             sync_bn=sync_bn,
             seed=seed,

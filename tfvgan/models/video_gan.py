@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from tfvgan import augment as augment_lib
 from tfvgan import distribute
 from tfvgan import losses as losses_lib
 
@@ -222,6 +223,7 @@ class VideoGAN(keras.Model):
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="latent_seed")
         self.ema_generator = None
+        self.augment: tuple[str, ...] = ()
         self._variant_config = None
         self._gan_compiled = False
         self._build_networks()
@@ -299,6 +301,7 @@ class VideoGAN(keras.Model):
         r1_weight: float = 0.0,
         d_steps: int = 1,
         ema_decay: float | None = None,
+        augment: str | Sequence[str] | None = None,
         jit_compile: bool | None = None,
         **kwargs,
     ):
@@ -315,6 +318,10 @@ class VideoGAN(keras.Model):
                 same real batch and fresh fakes.
             ema_decay: if set (e.g. 0.999), keep an exponential moving average
                 of the generator's weights, used by `generate` and export.
+            augment: differentiable augmentation of every clip the critics
+                score in training (`tfvgan.augment`): names from
+                ``"color"``, ``"translation"``, ``"cutout"``, as a sequence
+                or a comma-separated string; None = off.
             jit_compile: XLA-compile the train step. Default: on when a GPU or
                 TPU is present, off on CPU (measured ~50x slower there).
             **kwargs: passed to `keras.Model.compile` (e.g.
@@ -346,6 +353,7 @@ class VideoGAN(keras.Model):
         self.r1_weight = float(r1_weight)
         self.d_steps = int(d_steps)
         self.ema_decay = None if ema_decay is None else float(ema_decay)
+        self.augment = augment_lib.check_policy(augment)
         if self.ema_decay is not None and self.ema_generator is None:
             self.ema_generator = self._clone_generator()
         self.d_optimizer.build(self.discriminator.trainable_variables)
@@ -377,6 +385,7 @@ class VideoGAN(keras.Model):
             "r1_weight": self.r1_weight,
             "d_steps": self.d_steps,
             "ema_decay": self.ema_decay,
+            "augment": list(self.augment),
             "jit_compile": bool(jit_compile),
         }
 
@@ -445,7 +454,16 @@ class VideoGAN(keras.Model):
         return _as_list(self.discriminator(videos, training=training))
 
     def _scores(self, videos, condition=None, training=False) -> list:
-        """`discriminate` as a list of float32 logits (mixed precision too)."""
+        """`discriminate` as a list of float32 logits (mixed precision too).
+
+        In training, clips are augmented first when `compile(augment=...)`
+        set a policy (each call draws fresh parameters per clip).
+        """
+        if training and self.augment:
+            batch = tf.shape(videos)[0]
+            videos = augment_lib.augment_videos(
+                videos, self.augment, lambda shape: self.random_uniform(batch, shape)
+            )
         return [
             tf.cast(x, tf.float32)
             for x in _as_list(self.discriminate(videos, condition, training=training))
