@@ -9,7 +9,8 @@ Accelerator: GPU recommended for the full run; short mode (TFVGAN_SHORT=1) runs 
 
 `tfvgan-train` with no flags runs the **quick-start** job: a small recurrent
 GAN (MoCoGAN, Tulyakov et al. 2018: a GRU for motion over a fixed content
-code) learns 8-frame, 32x32 grayscale clips of handwritten digits moving
+code; here the content is rendered once per clip and the GRU's codes move
+it) learns 8-frame, 32x32 grayscale clips of handwritten digits moving
 across a black canvas. This notebook runs the same
 job from Python, step by step:
 
@@ -28,10 +29,10 @@ time, kernel start included, on the 2-core CPU machine this project is tested
 on (up to 50 s while other jobs loaded it heavily).
 The samples are then noise: that mode only shows the mechanics. Without it
 the notebook trains the quick-start preset unchanged (10 epochs of 64 steps
-of 16 clips = 640 steps). The README reports that job at 2 min 37 s on a
+of 16 clips = 640 steps). The README reports that job at 1 min 19 s on a
 2-core CPU VM, where the generator has learnt moving digit-like strokes, a
 few of them legible digits; this whole notebook at those settings
-(`TFVGAN_SHORT=0 python examples/01_quickstart.py`) took 3 min 36 s there.
+(`TFVGAN_SHORT=0 python examples/01_quickstart.py`) took 1 min 22 s there.
 Its time on a Colab GPU was not measured. Longer runs did not give more
 legible digits in `docs/QUICKSTART_TUNING.md`; raise `epochs` below to try.
 """

@@ -277,8 +277,9 @@ def test_recurrent_translate_moves_one_canvas_per_clip():
     content, h0 = noise[:, :c], noise[:, c : c + m]
     eps = tf.reshape(noise[:, c + m :], (-1, T, m))
     canvas = g.frame_generator(tf.concat([content, h0], -1)).numpy()
-    offsets = np.round(g.max_shift * g.offset(g.gru(eps, initial_state=h0)).numpy())
-    assert np.abs(offsets).max() <= S / 4
+    unit = g.offset(g.gru(eps, initial_state=h0)).numpy()  # in (-1, 1)
+    offsets = np.round(g.max_shift * S * unit)
+    assert g.max_shift == 0.25 and np.abs(offsets).max() <= S / 4
     for b in range(3):
         for t in range(T):
             dy, dx = offsets[b, t].astype(int)
@@ -290,6 +291,31 @@ def test_recurrent_translate_moves_one_canvas_per_clip():
     assert RecurrentGAN.from_config(gan.get_config()).generator.translate
     with pytest.raises(ValueError, match="autoregressive and translate"):
         build_model("recurrent", "tiny", translate=True, autoregressive=True)
+
+
+def test_recurrent_translate_max_shift_bounds_the_offsets():
+    gan = build_model("recurrent", "tiny", seed=0, translate=True, max_shift=0.125)
+    g = gan.generator
+    # Saturate the offset head: every offset is then +-max_shift * size.
+    g.offset.kernel.assign(100.0 * tf.ones_like(g.offset.kernel))
+    noise = gan.noise_from_seeds(np.arange(4))
+    videos = g(noise).numpy()
+    c, m = g.content_dim, g.motion_dim
+    eps = tf.reshape(noise[:, c + m :], (-1, T, m))
+    unit = g.offset(g.gru(eps, initial_state=noise[:, c : c + m])).numpy()
+    assert np.abs(unit).max() > 0.999
+    canvas = g.frame_generator(noise[:, : c + m]).numpy()
+    for b in range(4):
+        for t in range(T):
+            dy, dx = np.round(S / 8 * unit[b, t]).astype(int)
+            assert max(abs(dy), abs(dx)) == S // 8
+            expected = _shift_np(canvas[b] + 1.0, dy, dx) - 1.0
+            np.testing.assert_allclose(videos[b, t], expected, atol=1e-5)
+    restored = RecurrentGAN.from_config(gan.get_config())
+    assert restored.generator.max_shift == 0.125
+    for bad in (0, 0.75, "1/8", True):
+        with pytest.raises(ValueError, match="max_shift"):
+            build_model("recurrent", "tiny", translate=True, max_shift=bad)
 
 
 def test_conv3d_plain_stream_and_mask_regulariser_reported():

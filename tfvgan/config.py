@@ -101,12 +101,14 @@ RUN_PRESETS: dict[str, dict[str, Any]] = {
         "num_samples": 4,
     },
     # The README's first command: well under 10 minutes on a 2-core CPU
-    # (MoCoGAN-style recurrent model, ~0.25 s/step on the 2-core VM: 640
-    # steps ~ 3 min + start-up, samples and export). It scored best of the
+    # (MoCoGAN-style recurrent model, ~0.12 s/step on the 2-core VM: 640
+    # steps ~ 1.5 min + start-up, samples and export). It scored best of the
     # variants at this budget (docs/QUICKSTART_TUNING.md); 8,192 clips keep
     # its critics from memorising the data (1,024 gave a lower digit IS);
     # 24-pixel digits (of 32) and a learning rate that decays to 0 at the
-    # last step raised the digit IS from 3.3 to 5.0 (real clips: 8.5).
+    # last step raised the digit IS from 3.3 to 5.0 (real clips: 8.5). Its
+    # model preset moves one rendered canvas per clip (translate=True), so
+    # digits move and keep their identity.
     "quickstart": {
         "model": "recurrent",
         "model_preset": "quickstart",

@@ -51,6 +51,9 @@ PRESETS: dict[str, dict[str, dict]] = {
     "recurrent": {
         # Tulyakov et al. 2018: 16 frames at 64x64, content 50 + motion 10.
         "paper": dict(frames=16, size=64, channels=3, content_dim=50, motion_dim=10),
+        # The README's first command: one canvas per clip, moved by up to
+        # 4 pixels either way (the room a 24-pixel digit has in 32 pixels),
+        # so digits move and keep their identity (docs/QUICKSTART_TUNING.md).
         "quickstart": dict(
             frames=8,
             size=32,
@@ -59,6 +62,8 @@ PRESETS: dict[str, dict[str, dict]] = {
             motion_dim=8,
             width=32,
             d_width=32,
+            translate=True,
+            max_shift=0.125,
         ),
         "tiny": dict(
             frames=4,

@@ -12,6 +12,19 @@ from tfvgan.models import networks
 from tfvgan.models.video_gan import VideoGAN
 
 
+def check_max_shift(max_shift) -> None:
+    """Raises a `ValueError` unless `max_shift` is a number in (0, 0.5]."""
+    if (
+        isinstance(max_shift, bool)
+        or not isinstance(max_shift, (int, float))
+        or not 0 < max_shift <= 0.5
+    ):
+        raise ValueError(
+            "max_shift is the largest offset as a fraction of the frame size "
+            f"and must be in (0, 0.5], got {max_shift!r}."
+        )
+
+
 def whole_pixel_shift_matrices(offsets, size: int):
     """`shift_matrices` at the rounded offsets, with the bilinear gradient.
 
@@ -36,8 +49,8 @@ class MotionContentGenerator(networks._Network):
     form: each frame from its code and the previous frame). With
     `translate=True`, one canvas per clip is rendered from
     ``[z_content, h_0]`` and frame `t` is that canvas shifted by an offset
-    ``(dy, dx) = max_shift * tanh(dense(z_t))`` pixels, rounded to whole
-    pixels (with a bilinear gradient; the background -1 is shifted in), so
+    ``(dy, dx) = max_shift * size * tanh(dense(z_t))`` pixels, rounded to
+    whole pixels (with a bilinear gradient; the background -1 is shifted in), so
     the content cannot change within a clip.
 
     Args:
@@ -49,6 +62,10 @@ class MotionContentGenerator(networks._Network):
             `ImageEncoder` encoding is added to the content code).
         translate: render one canvas per clip and move it (see above);
             excludes `autoregressive`.
+        max_shift: with `translate`, the largest offset from the canvas'
+            place, as a fraction of the frame size, in (0, 0.5]. Match it
+            to the data: a 24-pixel digit in a 32-pixel frame has 4 pixels
+            of room either way (0.125).
         sync_bn: synchronized batch norm across replicas.
         **kwargs: `name`, `trainable`, `dtype`, passed to `keras.Model`.
 
@@ -75,9 +92,11 @@ class MotionContentGenerator(networks._Network):
         width: int = 64,
         autoregressive: bool = False,
         translate: bool = False,
+        max_shift: float = 0.25,
         sync_bn: bool = False,
         **kwargs,
     ):
+        check_max_shift(max_shift)
         if autoregressive and translate:
             raise ValueError(
                 "autoregressive and translate exclude each other: a translated "
@@ -92,6 +111,7 @@ class MotionContentGenerator(networks._Network):
             width=width,
             autoregressive=autoregressive,
             translate=translate,
+            max_shift=max_shift,
             sync_bn=sync_bn,
             **kwargs,
         )
@@ -102,10 +122,10 @@ class MotionContentGenerator(networks._Network):
         self.motion_dim = motion_dim
         self.autoregressive = autoregressive
         self.translate = translate
+        self.max_shift = float(max_shift)
         self.gru = keras.layers.GRU(motion_dim, return_sequences=True)
         if translate:
-            # Offsets in pixels: a quarter of the frame either way at most.
-            self.max_shift = size / 4
+            # Offsets in pixels: up to `max_shift * size` either way.
             self.offset = keras.layers.Dense(2, activation="tanh")
         self.frame_generator = networks.FrameGenerator(
             size, channels, width=width, sync_bn=sync_bn
@@ -123,7 +143,8 @@ class MotionContentGenerator(networks._Network):
             canvas = self.frame_generator(
                 ops.concatenate([content, h0], axis=-1), training=training
             )
-            offsets = self.max_shift * self.offset(motion)  # (B, T, 2)
+            pixels = self.max_shift * self.size
+            offsets = pixels * self.offset(motion)  # (B, T, 2), in pixels
             rows = whole_pixel_shift_matrices(offsets[..., 0], self.size)
             cols = whole_pixel_shift_matrices(offsets[..., 1], self.size)
             # Shift `canvas + 1` so the background (-1) is what moves in.
@@ -251,6 +272,8 @@ class RecurrentGAN(VideoGAN):
         translate: render one canvas per clip and move it by per-frame
             offsets from the motion codes (`MotionContentGenerator`): the
             content cannot change within a clip; excludes `autoregressive`.
+        max_shift: with `translate`, the largest offset as a fraction of
+            the frame size (0.25: a quarter of the frame either way).
         spectral_norm: spectral normalization on the critics.
         sync_bn: synchronized batch norm under `tf.distribute`.
         seed: seed of the model's random stream.
@@ -286,6 +309,7 @@ class RecurrentGAN(VideoGAN):
         image_frames: int = 1,
         autoregressive: bool = False,
         translate: bool = False,
+        max_shift: float = 0.25,
         spectral_norm: bool = False,
         sync_bn: bool = False,
         seed: int | None = None,
@@ -318,6 +342,7 @@ class RecurrentGAN(VideoGAN):
             width=width,
             autoregressive=autoregressive,
             translate=translate,
+            max_shift=max_shift,
             sync_bn=sync_bn,
         )
         discriminator = DualDiscriminator(
@@ -351,6 +376,7 @@ class RecurrentGAN(VideoGAN):
             image_frames=image_frames,
             autoregressive=autoregressive,
             translate=translate,
+            max_shift=max_shift,
             spectral_norm=spectral_norm,
             sync_bn=sync_bn,
             seed=seed,
