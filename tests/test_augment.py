@@ -38,6 +38,15 @@ def test_translation_moves_every_frame_of_a_clip_by_whole_pixels():
     np.testing.assert_allclose(same, VIDEOS, atol=1e-6)
 
 
+def test_bfloat16_clips_are_augmented_in_float32():
+    policy = ("color", "translation", "cutout")
+    half = tf.cast(VIDEOS, tf.bfloat16)
+    out = augment.augment_videos(half, policy, constant(0.25))
+    assert out.dtype == tf.float32
+    ref = augment.augment_videos(tf.cast(half, tf.float32), policy, constant(0.25))
+    np.testing.assert_array_equal(out.numpy(), ref.numpy())
+
+
 def test_cutout_greys_one_square_in_every_frame():
     out = augment.augment_videos(VIDEOS, ("cutout",), constant(0.0)).numpy()
     assert np.all(out[:, :, :8, :8] == 0.0)

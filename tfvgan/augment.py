@@ -71,14 +71,14 @@ def augment_videos(
     """Augments a batch of clips `(B, T, H, W, C)` in `[-1, 1]`.
 
     Args:
-        videos: float32 clips.
+        videos: clips (computed in float32).
         policy: names from `AUGMENTATIONS` (see `check_policy`).
         uniform: ``shape -> (B, *shape)`` float32 draws in ``[0, 1)``; the
             model passes its seeded, per-replica generator, so a step is
             reproducible and replicas draw disjoint slices of one batch.
 
     Returns:
-        Augmented clips, same shape and dtype:
+        Augmented clips, float32, same shape:
 
         - ``color``: brightness ``+ U(-0.5, 0.5)`` and contrast ``x U(0.5,
           1.5)`` around the clip's mean (DiffAugment's, on the `[-1, 1]`
@@ -88,7 +88,7 @@ def augment_videos(
         - ``cutout``: a square of half the frame size at a random place set
           to 0 (mid-grey).
     """
-    x = tf.convert_to_tensor(videos, tf.float32)
+    x = tf.cast(videos, tf.float32)
     size = x.shape[2]
     if "color" in policy:
         u = uniform((3,))
