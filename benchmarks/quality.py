@@ -29,13 +29,25 @@ ROWS = {
     "conv3d": {"model": "conv3d"},
     "recurrent": {"model": "recurrent"},
     "cgan-label": {"model": "conditional", "condition_type": "label"},
+    # The label model without its default matching-aware critic (GAN-CLS).
+    "cgan-label-plain": {
+        "model": "conditional",
+        "condition_type": "label",
+        "matching_aware": False,
+    },
     "cgan-text": {"model": "conditional", "condition_type": "text"},
     "cgan-image": {"model": "conditional", "condition_type": "image"},
     "cgan-video": {"model": "conditional", "condition_type": "video"},
 }
 
 
-def _config(row: str, out: str, epochs: int | None, preset: str = "quickstart"):
+def _config(
+    row: str,
+    out: str,
+    epochs: int | None,
+    preset: str = "quickstart",
+    seed: int | None = None,
+):
     from tfvgan.config import TrainConfig
 
     spec = dict(ROWS[row])
@@ -44,6 +56,8 @@ def _config(row: str, out: str, epochs: int | None, preset: str = "quickstart"):
         overrides["model_kwargs"] = spec
     if epochs is not None:
         overrides["epochs"] = epochs
+    if seed is not None:
+        overrides["seed"] = seed
     return TrainConfig.from_preset(preset, export=False, **overrides)
 
 
@@ -52,7 +66,7 @@ def _score(row: str, args) -> dict:
 
     from tfvgan import evaluate, train
 
-    config = _config(row, args.out, args.epochs, args.preset)
+    config = _config(row, args.out, args.epochs, args.preset, args.seed)
     keras.utils.set_random_seed(config.seed)
     untrained = train.build_model(config)
     before = evaluate.evaluate_model(
@@ -105,6 +119,9 @@ def main(argv=None) -> None:
         "--epochs", type=int, default=None, help="default: the quickstart preset's"
     )
     parser.add_argument("--num_videos", type=int, default=1024)
+    parser.add_argument(
+        "--seed", type=int, default=None, help="training seed; default: the preset's"
+    )
     parser.add_argument(
         "--preset", default="quickstart", help="run preset (tiny: a smoke test)"
     )

@@ -619,3 +619,66 @@ def test_variant_learns_moving_digits(name, digit_extractor):
     w1_after, fvd_after = distances()
     assert w1_after < 0.5 * w1_before, (name, w1_before, w1_after)
     assert fvd_after < 0.9 * fvd_before, (name, fvd_before, fvd_after)
+
+
+def test_matching_aware_defaults_config_and_validation():
+    assert make("conditional", "label").matching_aware is True
+    assert make("conditional", "text").matching_aware is False
+    assert make("conditional", "image").matching_aware is False
+    assert make("conditional", "video").matching_aware is False
+    gan = make("conditional", "image", matching_aware=True)
+    assert ConditionalGAN.from_config(gan.get_config()).matching_aware is True
+    with pytest.raises(ValueError, match="matching_aware"):
+        make("conditional", "label", matching_aware="false")
+
+
+def test_mismatched_labels_are_other_classes():
+    gan = make("conditional", "label")
+    labels = tf.constant(np.arange(200) % 10, tf.int32)
+    wrong = gan.mismatched_condition(labels).numpy()
+    assert wrong.dtype == np.int32 and wrong.shape == (200,)
+    assert np.all(wrong != labels.numpy())
+    assert wrong.min() >= 0 and wrong.max() < 10
+    # Every other class is drawn, not one fixed offset.
+    assert len(np.unique((wrong - labels.numpy()) % 10)) == 9
+
+
+def test_mismatched_captions_and_frames_are_the_next_clips():
+    text = make("conditional", "text", matching_aware=True)
+    captions = tf.constant(CONDITIONS["text"][:3] + np.arange(3)[:, None], tf.int32)
+    np.testing.assert_array_equal(
+        text.mismatched_condition(captions).numpy(), np.roll(captions, 1, axis=0)
+    )
+    assert make("conditional", "image").mismatched_condition(VIDEOS[:, 0]) is None
+    image = make("conditional", "image", matching_aware=True)
+    frames = tf.constant(VIDEOS[:, 0])
+    np.testing.assert_array_equal(
+        image.mismatched_condition(frames).numpy(), np.roll(VIDEOS[:, 0], 1, axis=0)
+    )
+
+
+@pytest.mark.parametrize("matching_aware", [True, False])
+def test_matching_aware_critic_loss_is_gan_cls(matching_aware):
+    """D loss = (L(real, fake) + L(real, real with a wrong label)) / 2."""
+    gan = make("conditional", "label", matching_aware=matching_aware)
+    gan.compile()
+    real = tf.constant(VIDEOS)
+    fake = tf.constant(VIDEOS[::-1] * 0.5)
+    labels = tf.constant([0, 1, 2, 3], tf.int32)
+    wrong = tf.constant([5, 6, 7, 8], tf.int32)
+    gan.mismatched_condition = lambda c: wrong if matching_aware else None
+    d_loss, _, _ = gan._d_loss(real, fake, labels, training=True)
+
+    def loss(a, b):
+        return float(gan.d_loss_fn(a[0], b[0]))
+
+    r = gan._scores(real, labels, training=True)
+    f = gan._scores(fake, labels, training=True)
+    w = gan._scores(real, wrong, training=True)
+    expected = 0.5 * (loss(r, f) + loss(r, w)) if matching_aware else loss(r, f)
+    np.testing.assert_allclose(float(d_loss), expected, rtol=1e-5)
+    assert abs(loss(r, w) - loss(r, f)) > 1e-3  # the two terms differ
+    # Evaluation (test_step) scores matching pairs only.
+    d_eval, _, _ = gan._d_loss(real, fake, labels, training=False)
+    r, f = gan._scores(real, labels), gan._scores(fake, labels)
+    np.testing.assert_allclose(float(d_eval), loss(r, f), rtol=1e-5)

@@ -433,6 +433,17 @@ class VideoGAN(keras.Model):
         """
         return {}
 
+    def mismatched_condition(self, condition) -> tf.Tensor | None:
+        """Conditions that do not describe the real clips, or None (default).
+
+        When a conditional variant returns a batch here, the D step scores
+        the real clips with it as a third, "fake" pair and averages the two
+        critic losses (a matching-aware critic, GAN-CLS: Reed et al. 2016,
+        https://arxiv.org/abs/1605.05396), so the critic must check that clip
+        and condition agree, not only that the clip looks real.
+        """
+        return None
+
     def sample_noise(self, batch_size) -> tf.Tensor:
         """Noise `(batch_size, latent_dim)` for one replica's share of a batch."""
         return self.random_normal(batch_size, (self.latent_dim,))
@@ -607,6 +618,14 @@ class VideoGAN(keras.Model):
         d_loss = tf.add_n(
             [self.d_loss_fn(r, f) for r, f in zip(real_logits, fake_logits)]
         )
+        wrong = self.mismatched_condition(condition) if training else None
+        if wrong is not None:
+            # GAN-CLS: real term + (fake + mismatched real) / 2.
+            wrong_logits = self._scores(real, wrong, training=training)
+            mismatched = tf.add_n(
+                [self.d_loss_fn(r, w) for r, w in zip(real_logits, wrong_logits)]
+            )
+            d_loss = 0.5 * (d_loss + mismatched)
         return d_loss, real_logits, fake_logits
 
     def _g_loss(self, real, condition, batch_size, training):
