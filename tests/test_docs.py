@@ -22,12 +22,18 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 SECTIONS = ("Args:", "Example:", "Reference:")
 
 
+def _module_name(path: pathlib.Path) -> str:
+    """``tfvgan/a/b.py`` -> ``tfvgan.a.b`` (a package's ``__init__.py`` -> the package)."""
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
 def _registered_classes() -> list[tuple[str, str]]:
     """(module, class name) of every registered class, found without importing."""
     found = []
     for path in sorted((ROOT / "tfvgan").rglob("*.py")):
         tree = ast.parse(path.read_text())
-        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        module = _module_name(path)
         for node in tree.body:
             if isinstance(node, ast.ClassDef) and any(
                 "register_keras_serializable" in ast.unparse(d)
@@ -143,14 +149,7 @@ def test_every_submodule_is_reachable_from_the_package():
     assert names <= set(tfvgan._SUBMODULES), sorted(names - set(tfvgan._SUBMODULES))
 
 
-def _modules() -> list[str]:
-    return [
-        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
-        for p in sorted((ROOT / "tfvgan").rglob("*.py"))
-    ]
-
-
-MODULES = _modules()
+MODULES = [_module_name(p) for p in sorted((ROOT / "tfvgan").rglob("*.py"))]
 
 
 @pytest.mark.parametrize("module", MODULES)

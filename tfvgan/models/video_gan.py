@@ -615,17 +615,18 @@ class VideoGAN(keras.Model):
         fake_logits = self._scores(fake, condition, training=training)
         if len(real_logits) != len(fake_logits):
             raise ValueError("discriminate() returned a different number of heads.")
-        d_loss = tf.add_n(
-            [self.d_loss_fn(r, f) for r, f in zip(real_logits, fake_logits)]
-        )
+
+        def against_real(negative_logits):
+            return tf.add_n(
+                [self.d_loss_fn(r, n) for r, n in zip(real_logits, negative_logits)]
+            )
+
+        d_loss = against_real(fake_logits)
         wrong = self.mismatched_condition(condition) if training else None
         if wrong is not None:
             # GAN-CLS: real term + (fake + mismatched real) / 2.
             wrong_logits = self._scores(real, wrong, training=training)
-            mismatched = tf.add_n(
-                [self.d_loss_fn(r, w) for r, w in zip(real_logits, wrong_logits)]
-            )
-            d_loss = 0.5 * (d_loss + mismatched)
+            d_loss = 0.5 * (d_loss + against_real(wrong_logits))
         return d_loss, real_logits, fake_logits
 
     def _g_loss(self, real, condition, batch_size, training):
