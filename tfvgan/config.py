@@ -296,8 +296,9 @@ class TrainConfig:
         jit_compile: XLA for the train step; None = on for GPU/TPU only.
         dtype_policy: Keras dtype policy of the networks, one of
             `DTYPE_POLICIES`: ``"mixed_bfloat16"`` computes in bfloat16
-            (float32 weights, losses and outputs), faster where the hardware
-            has bfloat16 units; see the README's benchmark.
+            (float32 weights, losses and outputs); faster or slower
+            depending on the hardware (measured both ways on CPUs with
+            AVX512-BF16); see the README's benchmark.
         export: export the generator as a SavedModel after training.
         export_keep: how many exported versions to keep (None = all).
         checkpoint_every_epochs: checkpoint every N epochs (0 = only at the end).
