@@ -624,7 +624,8 @@ class VideoGAN(keras.Model):
         d_loss = against_real(fake_logits)
         wrong = self.mismatched_condition(condition) if training else None
         if wrong is not None:
-            # GAN-CLS: real term + (fake + mismatched real) / 2.
+            # GAN-CLS: (L(real, fake) + L(real, mismatched real)) / 2; for
+            # the built-in losses, the real term plus the two negatives' mean.
             wrong_logits = self._scores(real, wrong, training=training)
             d_loss = 0.5 * (d_loss + against_real(wrong_logits))
         return d_loss, real_logits, fake_logits
