@@ -27,7 +27,10 @@ import time
 ROWS = {
     "temporal": {"model": "temporal"},
     "conv3d": {"model": "conv3d"},
-    "recurrent": {"model": "recurrent"},
+    # The quick-start run preset conditions the recurrent model on the digit
+    # class; "recurrent" is the same model unconditioned.
+    "recurrent": {"model": "recurrent", "num_classes": None},
+    "recurrent-label": {"model": "recurrent"},
     "cgan-label": {"model": "conditional", "condition_type": "label"},
     # The label model without its default matching-aware critic (GAN-CLS).
     "cgan-label-plain": {

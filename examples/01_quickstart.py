@@ -11,7 +11,8 @@ Accelerator: GPU recommended for the full run; short mode (TFVGAN_SHORT=1) runs 
 GAN (MoCoGAN, Tulyakov et al. 2018: a GRU for motion over a fixed content
 code; here the content is rendered once per clip and the GRU's codes move
 it) learns 8-frame, 32x32 grayscale clips of handwritten digits moving
-across a black canvas. This notebook runs the same
+across a black canvas, conditioned on the digit: you ask for a 3 and get a
+moving 3. This notebook runs the same
 job from Python, step by step:
 
 1. look at the training data (`tfvgan.data.moving_digits`, generated offline);
@@ -29,12 +30,14 @@ time, kernel start included, on the 2-core CPU machine this project is tested
 on (up to 50 s while other jobs loaded it heavily).
 The samples are then noise: that mode only shows the mechanics. Without it
 the notebook trains the quick-start preset unchanged (10 epochs of 64 steps
-of 16 clips = 640 steps). The README reports that job at 1 min 19 s on a
-2-core CPU VM, where the generator has learnt moving digit-like strokes, a
-few of them legible digits; this whole notebook at those settings
-(`TFVGAN_SHORT=0 python examples/01_quickstart.py`) took 1 min 22 s there.
-Its time on a Colab GPU was not measured. Longer runs did not give more
-legible digits in `docs/QUICKSTART_TUNING.md`; raise `epochs` below to try.
+of 16 clips = 640 steps). The README reports that job at 2 min 35 s on a
+2-core CPU VM, where the generator draws the digit asked for legibly in
+most clips (the digit classifier is sure of 78% of them; real clips 83%);
+this whole notebook at those settings
+(`TFVGAN_SHORT=0 python examples/01_quickstart.py`) took 2 min 36 s there,
+151 s of it in `run`. Its time on a Colab GPU was not measured. Longer runs
+of the unconditional model did not give more legible digits in
+`docs/QUICKSTART_TUNING.md`; raise `epochs` below to try this one.
 """
 
 """
@@ -78,8 +81,10 @@ tfvgan.video_io.show(videos, path="quickstart_data.gif")
 
 `TrainConfig.from_preset("quickstart")` fills in everything `tfvgan-train`
 uses by default: the model (`recurrent`, at the `quickstart` architecture
-preset: 8 frames of 32x32x1, content code 32, motion code 8), the data (8,192
-moving-digit clips with 24-pixel digits), the loss (non-saturating), the Adam
+preset: 8 frames of 32x32x1, content code 32, motion code 8, conditioned on
+the 10 digit classes: `model_kwargs={"num_classes": 10}`), the data (8,192
+moving-digit clips with 24-pixel digits, paired with their labels because
+the model is label-conditional), the loss (non-saturating), the Adam
 settings (both learning rates decay linearly to 0 at the last step), the
 schedule and an EMA
 copy of the generator (decay 0.99) that samples and the export use. Keyword
@@ -124,8 +129,9 @@ print(f"trained {steps} steps in {train_seconds:.1f} s (export included)")
 """
 ## Watch the samples
 
-After every epoch the sample writer renders the *same* fixed noise through
-the EMA generator, so the files show one set of clips evolving. Here are the
+After every epoch the sample writer renders the *same* fixed noise and
+labels (0-9, twice) through the EMA generator, so the files show one set of
+clips evolving. Here are the
 first and the last epoch. (In a notebook `tfvgan.video_io.show` displays the
 GIF inline; in a script it does nothing.)
 """
@@ -173,14 +179,17 @@ in-memory generator before it is moved into place. A model you train
 yourself with `fit` is exported the same way with
 `tfvgan.export.export_generator(gan, "models/digits")`.
 
-The SavedModel loads with plain TensorFlow. It carries three signatures:
+The SavedModel loads with plain TensorFlow. It carries three signatures,
+each also taking the digit to draw as an int32 `condition` (one class id in
+`[0, 10)` per clip; an id out of range is refused in-graph):
 
 - `serving_default`: `noise` (float32 `[batch, latent_dim]`; 32 + 8 x 9 =
   104 for this model: content code, GRU state, one motion innovation per
-  frame) -> uint8 `video`;
-- `generate_from_seed`: int64 `seed` per clip -> uint8 `video`, so a client
-  needs no noise of its own and a seed always gives the same clip;
-- `generate_float`: `noise` -> float32 `video` in `[-1, 1]`.
+  frame) and `condition` -> uint8 `video`;
+- `generate_from_seed`: int64 `seed` per clip and `condition` -> uint8
+  `video`, so a client needs no noise of its own and a seed always gives the
+  same clip;
+- `generate_float`: `noise` and `condition` -> float32 `video` in `[-1, 1]`.
 """
 
 versions = tfvgan.export.list_versions(os.path.join(run_dir, "export"))
@@ -194,8 +203,9 @@ print(served.signatures["serving_default"].structured_input_signature[1])
 ## Generate through the serving signatures
 
 We call `serving_default` with our own noise and `generate_from_seed` with
-seeds. Both return uint8 clips `(batch, frames, height, width, channels)`,
-ready to write to a file or send over the network.
+seeds, asking for the digits 0-7. Both return uint8 clips `(batch, frames,
+height, width, channels)`, ready to write to a file or send over the
+network.
 """
 
 latent_dim = (
@@ -204,12 +214,15 @@ latent_dim = (
     .shape[-1]
 )
 noise = tf.random.normal((4, latent_dim), seed=1)
-video = served.signatures["serving_default"](noise=noise)["video"]
+digits = tf.constant([0, 1, 2, 3], tf.int32)
+video = served.signatures["serving_default"](noise=noise, condition=digits)["video"]
 print("reloaded serving_default output:", tuple(video.shape), video.dtype.name)
 
 seeds = tf.constant([0, 1, 2, 3, 4, 5, 6, 7], tf.int64)
-clips = served.signatures["generate_from_seed"](seed=seeds)["video"].numpy()
-again = served.signatures["generate_from_seed"](seed=seeds)["video"].numpy()
+digits = tf.range(8, dtype=tf.int32)
+from_seed = served.signatures["generate_from_seed"]
+clips = from_seed(seed=seeds, condition=digits)["video"].numpy()
+again = from_seed(seed=seeds, condition=digits)["video"].numpy()
 print("generate_from_seed output:", clips.shape, clips.dtype)
 print("same seeds give the same clips:", bool(np.array_equal(clips, again)))
 tfvgan.video_io.show(clips, path="quickstart_generated.gif")

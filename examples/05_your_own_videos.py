@@ -185,8 +185,8 @@ assert not set(train_ds.file_paths) & set(val_ds.file_paths)
 `ConditionalGAN` takes `(video, label)` batches as they come out of the
 loader; `num_classes` must equal the number of class folders. The `tiny`
 preset (short mode) only checks that everything fits together; the full
-settings use the `quickstart` preset (the one the README's quick-start
-trains). For colour footage, use `channels=3` in the loader and the model.
+settings use the `quickstart` preset (the README quick-start's clip shape:
+8 frames of 32x32). For colour footage, use `channels=3` in the loader and the model.
 """
 
 preset = "tiny" if SHORT else "quickstart"

@@ -38,6 +38,7 @@ CASES = [
     ("temporal", None),
     ("conv3d", None),
     ("recurrent", None),
+    ("recurrent", "label"),
     ("conditional", "label"),
     ("conditional", "text"),
     ("conditional", "image"),
@@ -47,7 +48,9 @@ IDS = [f"{m}-{c}" if c else m for m, c in CASES]
 
 
 def make(name, condition_type, **kwargs):
-    if condition_type is not None:
+    if name == "recurrent" and condition_type == "label":
+        kwargs["num_classes"] = 10
+    elif condition_type is not None:
         kwargs["condition_type"] = condition_type
     if condition_type == "text":
         kwargs.update(vocabulary=VOCAB, sequence_length=4)
@@ -314,6 +317,92 @@ def test_recurrent_translate_max_shift_bounds_the_offsets():
             build_model("recurrent", "tiny", translate=True, max_shift=bad)
 
 
+@pytest.mark.parametrize("translate", [False, True])
+def test_recurrent_label_condition_reaches_generator_and_both_critics(translate):
+    gan = make("recurrent", "label", translate=translate)
+    assert gan.condition_type == "label" and gan.num_classes == 10
+    assert gan.condition_spec.shape.as_list() == [None]
+    noise = gan.noise_from_seeds(np.arange(3))
+    threes = gan.generator([noise, tf.constant([3, 3, 3])]).numpy()
+    sevens = gan.generator([noise, tf.constant([7, 7, 7])]).numpy()
+    again = gan.generator([noise, tf.constant([3, 3, 3])]).numpy()
+    np.testing.assert_array_equal(threes, again)
+    # The label changes the clips about as much as the content code does
+    # (unit-normal embedding, like the noise; same motion codes).
+    c = gan.generator.content_dim
+    other_content = tf.concat(
+        [gan.noise_from_seeds(np.arange(3, 6))[:, :c], noise[:, c:]], axis=-1
+    )
+    by_content = gan.generator([other_content, tf.constant([3, 3, 3])]).numpy()
+    by_label = np.abs(threes - sevens).mean()
+    assert by_label > 0.3 * np.abs(threes - by_content).mean(), by_label
+    # Both critics read the label; each frame gets its own clip's label.
+    gan = make("recurrent", "label", image_frames=3)
+    videos = tf.constant(VIDEOS[:2])
+    labels, swapped = tf.constant([1, 2]), tf.constant([2, 1])
+    frames = tf.reshape(
+        tf.gather(videos, [[0, 1, 3], [2, 2, 0]], batch_dims=1), (6, S, S, C)
+    )
+    d = gan.discriminator
+    v1, i1 = (x.numpy() for x in d([videos, frames, labels]))
+    v2, i2 = (x.numpy() for x in d([videos, frames, swapped]))
+    assert i1.shape[0] == 6
+    for a, b in ((v1, v2), (i1, i2)):
+        assert np.abs(a - b).max() > 1e-4
+    # Frames 0-2 belong to clip 0: relabelling only clip 1 leaves them alone.
+    v3, i3 = (x.numpy() for x in d([videos, frames, tf.constant([1, 5])]))
+    np.testing.assert_allclose(v3[0], v1[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(i3[:3], i1[:3], rtol=1e-5, atol=1e-6)
+    assert np.abs(i3[3:] - i1[3:]).max() > 1e-4
+
+
+def test_recurrent_label_model_trains_on_labelled_moving_digits():
+    from tfvgan import data
+
+    gan = make("recurrent", "label", translate=True)
+    digits = data.moving_digits(
+        num_videos=8, frames=T, size=S, condition="label", batch_size=4
+    )
+    gan.compile(ema_decay=0.5)
+    history = gan.fit(digits, epochs=1, verbose=0).history
+    assert np.isfinite(history["d_loss"][-1])
+    assert_video_batch(gan.generate(condition=[0, 9], seed=0), (2, T, S, S, C))
+    with pytest.raises(ValueError, match=r"label ids must lie in \[0, 10\)"):
+        gan.generate(condition=[10])
+    with pytest.raises(ValueError, match="integer label ids"):
+        gan.generate(condition=[1.5])
+    with pytest.raises(ValueError, match="is conditional"):
+        gan.generate(2)
+    # An unconditional RecurrentGAN ignores labelled data's labels.
+    plain = make("recurrent", None)
+    plain.compile()
+    plain.fit(digits, epochs=1, verbose=0)
+
+
+def test_recurrent_label_options_validation_and_matching_aware():
+    for bad in (1, 2.5, True, "10"):
+        with pytest.raises(ValueError, match="num_classes"):
+            make("recurrent", None, num_classes=bad)
+    for bad in (0, 1.5, True):
+        with pytest.raises(ValueError, match="label_dim"):
+            make("recurrent", "label", label_dim=bad)
+    with pytest.raises(ValueError, match="matching_aware"):
+        make("recurrent", "label", matching_aware="yes")
+    gan = make("recurrent", "label")
+    labels = tf.constant(np.arange(200) % 10, tf.int32)
+    wrong = gan.mismatched_condition(labels).numpy()
+    assert np.all(wrong != labels.numpy()) and wrong.min() >= 0 and wrong.max() < 10
+    assert len(np.unique((wrong - labels.numpy()) % 10)) == 9
+    off = make("recurrent", "label", matching_aware=False)
+    assert off.mismatched_condition(labels) is None
+    assert make("recurrent", None).mismatched_condition(labels) is None
+    clone = RecurrentGAN.from_config(
+        make("recurrent", "label", label_dim=6, matching_aware=False).get_config()
+    )
+    assert (clone.num_classes, clone.matching_aware) == (10, False)
+    assert clone.generator.label_encoder.dim == 6
+
+
 def test_conv3d_plain_stream_and_mask_regulariser_reported():
     plain = build_model("conv3d", "tiny", two_stream=False)
     assert_video_batch(plain.generate(2, seed=0), (2, T, S, S, C))
@@ -430,6 +519,17 @@ def test_tile_to_video_layer():
 
 def test_condition_encoders():
     run_layer_test(layers.LabelEncoder(10, 4), np.array([1, 9]), (2, 4))
+    # Keras' default table is tiny next to unit noise; the option scales it,
+    # and the initializer survives a config round trip.
+    small = layers.LabelEncoder(100, 16)(np.arange(100)).numpy()
+    unit = layers.LabelEncoder(
+        100, 16, embeddings_initializer=keras.initializers.RandomNormal(stddev=1.0)
+    )
+    assert np.abs(small).max() <= 0.05
+    assert 0.8 < float(np.std(unit(np.arange(100)))) < 1.2
+    clone = layers.LabelEncoder.from_config(unit.get_config())
+    assert isinstance(clone.embeddings_initializer, keras.initializers.RandomNormal)
+    assert clone.embeddings_initializer.stddev == 1.0
     run_layer_test(layers.TextEncoder(12, 5), np.array([[3, 4, 0]]), (1, 5))
     run_layer_test(
         layers.TextEncoder(12, 5, mode="mean"), np.array([[3, 4, 0]]), (1, 5)

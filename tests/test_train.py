@@ -139,6 +139,22 @@ def test_no_flags_is_the_quickstart_run():
     assert config.preset == config_lib.DEFAULT_PRESET == "quickstart"
 
 
+def test_quickstart_run_conditions_the_recurrent_model_on_the_digit():
+    config = config_lib.TrainConfig.from_preset("quickstart")
+    assert config.model == "recurrent"
+    assert config.model_kwargs == {"num_classes": 10}
+    # Only the recurrent model gets it; a user's own model_kwargs merge in.
+    assert not config_lib.TrainConfig.from_preset(
+        "quickstart", model="temporal"
+    ).model_kwargs
+    config = _parse("--model_kwargs=num_classes=None,width=16")
+    assert config.model_kwargs == {"num_classes": None, "width": 16}
+    assert _parse("--model_kwargs=label_dim=4").model_kwargs == {
+        "num_classes": 10,
+        "label_dim": 4,
+    }
+
+
 def test_flags_map_onto_the_config():
     config = _parse(
         "--preset=tiny",
@@ -170,6 +186,7 @@ def test_flags_map_onto_the_config():
     assert config.batch_size == config_lib.RUN_PRESETS["tiny"]["batch_size"]
     config = _parse("--model_kwargs=sync_bn=False,width=8,name=x,vocabulary=None")
     assert dict(config.model_kwargs) == {
+        "num_classes": 10,  # the quickstart preset's, merged with the flag's
         "sync_bn": False,
         "width": 8,
         "name": "x",

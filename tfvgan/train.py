@@ -574,7 +574,7 @@ def define_flags(flag_values: flags.FlagValues = flags.FLAGS) -> None:
         "preset",
         config_lib.DEFAULT_PRESET,
         list(config_lib.RUN_PRESETS),
-        "Run preset: tiny (seconds, for tests), quickstart (~4 min on a "
+        "Run preset: tiny (seconds, for tests), quickstart (~3 min on a "
         "2-core CPU), paper (the published set-ups). Other flags override it.",
         flag_values=fv,
     )

@@ -17,6 +17,12 @@ class LabelEncoder(keras.layers.Layer):
     Args:
         num_classes: number of classes; ids must lie in `[0, num_classes)`.
         dim: embedding size.
+        embeddings_initializer: initializer of the embedding table
+            (`keras.layers.Embedding`'s default, ``"uniform"`` in
+            [-0.05, 0.05], unless given). Next to unit-normal noise, such
+            small entries leave the label almost unread at the start of
+            training; ``keras.initializers.RandomNormal(stddev=1.0)`` gives
+            it the noise's scale.
 
     Example:
 
@@ -29,11 +35,20 @@ class LabelEncoder(keras.layers.Layer):
         https://arxiv.org/abs/1411.1784
     """
 
-    def __init__(self, num_classes: int, dim: int = 16, **kwargs):
+    def __init__(
+        self,
+        num_classes: int,
+        dim: int = 16,
+        embeddings_initializer="uniform",
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.num_classes = num_classes
         self.dim = dim
-        self.embedding = keras.layers.Embedding(num_classes, dim)
+        self.embeddings_initializer = keras.initializers.get(embeddings_initializer)
+        self.embedding = keras.layers.Embedding(
+            num_classes, dim, embeddings_initializer=self.embeddings_initializer
+        )
 
     def build(self, input_shape):
         self.embedding.build((None,))
@@ -50,6 +65,9 @@ class LabelEncoder(keras.layers.Layer):
             **super().get_config(),
             "num_classes": self.num_classes,
             "dim": self.dim,
+            "embeddings_initializer": keras.initializers.serialize(
+                self.embeddings_initializer
+            ),
         }
 
 

@@ -8,7 +8,7 @@ from keras import ops
 
 from tfvgan.layers import ImageEncoder, LabelEncoder, TextEncoder, TileToVideo
 from tfvgan.models import networks
-from tfvgan.models.video_gan import VideoGAN
+from tfvgan.models.video_gan import VideoGAN, check_ids, other_labels
 
 CONDITIONS = ("label", "text", "image", "video")
 
@@ -439,43 +439,14 @@ class ConditionalGAN(VideoGAN):
             if condition.dtype == tf.string:
                 condition = self.tokenize(tf.reshape(condition, [-1]))
         condition = super().prepare_condition(condition)
-        dtype = condition.dtype
         if self.condition_type in ("label", "text"):
-            if not dtype.is_integer:
-                raise ValueError(
-                    f"expected integer {self.condition_type} ids, got dtype {dtype.name}."
-                )
             limit = (
                 self.num_classes
                 if self.condition_type == "label"
                 else len(self.vocabulary)
             )
-            if tf.executing_eagerly():
-                values = condition.numpy()
-                if values.size and (values.min() < 0 or values.max() >= limit):
-                    raise ValueError(
-                        f"{self.condition_type} ids must lie in [0, {limit}), got "
-                        f"values in [{values.min()}, {values.max()}]."
-                    )
-            else:
-                condition = tf.ensure_shape(condition, condition.shape)
-                with tf.control_dependencies(
-                    [
-                        tf.debugging.assert_non_negative(
-                            condition,
-                            message=f"{self.condition_type} id < 0; ids must "
-                            f"lie in [0, {limit})",
-                        ),
-                        tf.debugging.assert_less(
-                            condition,
-                            tf.cast(limit, dtype),
-                            message=f"{self.condition_type} id >= {limit}; ids "
-                            f"must lie in [0, {limit})",
-                        ),
-                    ]
-                ):
-                    condition = tf.identity(condition)
-            return tf.cast(condition, tf.int32)
+            return check_ids(condition, limit, self.condition_type)
+        dtype = condition.dtype
         if not dtype.is_floating:
             raise ValueError(
                 f"expected a float {self.condition_type} condition in [-1, 1], got "
@@ -487,11 +458,7 @@ class ConditionalGAN(VideoGAN):
         if not self.matching_aware:
             return None
         if self.condition_type == "label":
-            # Another class for every clip: id + 1 + U{0, ..., K-2} mod K.
-            offset = self.random_uniform(
-                tf.shape(condition)[0], (), maxval=self.num_classes - 1, dtype=tf.int32
-            )
-            return (condition + 1 + offset) % self.num_classes
+            return other_labels(self, condition, self.num_classes)
         # Captions, frames, low-resolution clips: the next clip's.
         return tf.roll(condition, shift=1, axis=0)
 

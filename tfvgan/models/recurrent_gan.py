@@ -7,9 +7,21 @@ import tensorflow as tf
 from keras import ops
 
 from tfvgan.augment import shift_matrices
-from tfvgan.layers import ImageEncoder
+from tfvgan.layers import ImageEncoder, LabelEncoder
 from tfvgan.models import networks
-from tfvgan.models.video_gan import VideoGAN
+from tfvgan.models.video_gan import VideoGAN, check_ids, other_labels
+
+# Channels of the label map tiled onto the critics' inputs.
+LABEL_MAP_CHANNELS = 4
+
+
+def _unit_embedding(num_classes: int, dim: int) -> LabelEncoder:
+    # Unit-normal entries: the label weighs as much as the noise from step 0.
+    return LabelEncoder(
+        num_classes,
+        dim,
+        embeddings_initializer=keras.initializers.RandomNormal(stddev=1.0),
+    )
 
 
 def check_max_shift(max_shift) -> None:
@@ -22,6 +34,19 @@ def check_max_shift(max_shift) -> None:
         raise ValueError(
             "max_shift is the largest offset as a fraction of the frame size "
             f"and must be in (0, 0.5], got {max_shift!r}."
+        )
+
+
+def check_num_classes(num_classes) -> None:
+    """Raises a `ValueError` unless `num_classes` is None or an int >= 2."""
+    if num_classes is not None and (
+        isinstance(num_classes, bool)
+        or not isinstance(num_classes, int)
+        or num_classes < 2
+    ):
+        raise ValueError(
+            f"num_classes must be None (unconditional) or an int >= 2, got "
+            f"{num_classes!r}."
         )
 
 
@@ -51,7 +76,9 @@ class MotionContentGenerator(networks._Network):
     ``[z_content, h_0]`` and frame `t` is that canvas shifted by an offset
     ``(dy, dx) = max_shift * size * tanh(dense(z_t))`` pixels, rounded to
     whole pixels (with a bilinear gradient; the background -1 is shifted in), so
-    the content cannot change within a clip.
+    the content cannot change within a clip. With `num_classes`, the
+    generator is called on ``[noise, labels]`` and a `label_dim` embedding of
+    the class id is appended to the content code.
 
     Args:
         frames, size, channels: clip shape.
@@ -66,6 +93,9 @@ class MotionContentGenerator(networks._Network):
             place, as a fraction of the frame size, in (0, 0.5]. Match it
             to the data: a 24-pixel digit in a 32-pixel frame has 4 pixels
             of room either way (0.125).
+        num_classes: None (unconditional) or the number of label classes.
+        label_dim: with `num_classes`, the size of the label embedding
+            (unit-normal entries, like the noise).
         sync_bn: synchronized batch norm across replicas.
         **kwargs: `name`, `trainable`, `dtype`, passed to `keras.Model`.
 
@@ -76,6 +106,11 @@ class MotionContentGenerator(networks._Network):
         frames=4, size=16, channels=1, content_dim=8, motion_dim=4, width=8
     )
     g(keras.random.normal((2, 8 + 4 * 5)))  # (2, 4, 16, 16, 1)
+    g = MotionContentGenerator(
+        frames=4, size=16, channels=1, content_dim=8, motion_dim=4, width=8,
+        num_classes=10,
+    )
+    g([keras.random.normal((2, 8 + 4 * 5)), keras.ops.array([3, 7])])
     ```
 
     Reference:
@@ -93,10 +128,13 @@ class MotionContentGenerator(networks._Network):
         autoregressive: bool = False,
         translate: bool = False,
         max_shift: float = 0.25,
+        num_classes: int | None = None,
+        label_dim: int = 10,
         sync_bn: bool = False,
         **kwargs,
     ):
         check_max_shift(max_shift)
+        check_num_classes(num_classes)
         if autoregressive and translate:
             raise ValueError(
                 "autoregressive and translate exclude each other: a translated "
@@ -112,6 +150,8 @@ class MotionContentGenerator(networks._Network):
             autoregressive=autoregressive,
             translate=translate,
             max_shift=max_shift,
+            num_classes=num_classes,
+            label_dim=label_dim,
             sync_bn=sync_bn,
             **kwargs,
         )
@@ -123,6 +163,11 @@ class MotionContentGenerator(networks._Network):
         self.autoregressive = autoregressive
         self.translate = translate
         self.max_shift = float(max_shift)
+        self.num_classes = num_classes
+        code_dim = content_dim
+        if num_classes:
+            self.label_encoder = _unit_embedding(num_classes, label_dim)
+            code_dim += label_dim
         self.gru = keras.layers.GRU(motion_dim, return_sequences=True)
         if translate:
             # Offsets in pixels: up to `max_shift * size` either way.
@@ -131,11 +176,18 @@ class MotionContentGenerator(networks._Network):
             size, channels, width=width, sync_bn=sync_bn
         )
         if autoregressive:
-            self.frame_encoder = ImageEncoder(size, dim=content_dim, width=width // 2)
+            self.frame_encoder = ImageEncoder(size, dim=code_dim, width=width // 2)
 
-    def call(self, noise, training=False):
+    def call(self, inputs, training=False):
         c, m, t = self.content_dim, self.motion_dim, self.frames
-        content = noise[:, :c]
+        if self.num_classes:
+            noise, labels = inputs
+            content = ops.concatenate(
+                [noise[:, :c], self.label_encoder(labels)], axis=-1
+            )
+        else:
+            noise = inputs
+            content = noise[:, :c]
         h0 = noise[:, c : c + m]
         eps = ops.reshape(noise[:, c + m :], (-1, t, m))
         motion = self.gru(eps, initial_state=h0)  # (B, T, M)
@@ -155,7 +207,7 @@ class MotionContentGenerator(networks._Network):
                 [ops.repeat(ops.expand_dims(content, 1), t, axis=1), motion], axis=-1
             )
             frames = self.frame_generator(
-                ops.reshape(codes, (-1, c + m)), training=training
+                ops.reshape(codes, (-1, codes.shape[-1])), training=training
             )
             return ops.reshape(frames, (-1, t, self.size, self.size, self.channels))
         previous = ops.zeros((ops.shape(noise)[0], self.size, self.size, self.channels))
@@ -168,17 +220,27 @@ class MotionContentGenerator(networks._Network):
         return ops.stack(outputs, axis=1)
 
 
+def _with_label_map(x, code):
+    """`x` with `code` (broadcast over its pixels) appended as channels."""
+    return ops.concatenate([x, ops.ones_like(x[..., :1]) * code], axis=-1)
+
+
 @keras.saving.register_keras_serializable(package="tfvgan")
 class DualDiscriminator(networks._Network):
     """MoCoGAN's two critics: a video critic and an image (single-frame) critic.
 
     Called on ``[video, frame]``; returns ``[video_logits, image_logits]``.
+    With `num_classes`, called on ``[video, frame, labels]`` (``frame`` holds
+    the same number of frames from each clip, clip by clip): an embedding of
+    each clip's label is tiled over its pixels as extra input channels of
+    both critics (the founding article's concatenated condition).
 
     Args:
         frames, size, channels: clip shape.
         width: channels of both critics' first stage; doubles per stage.
         patch_image_critic: the image critic scores patches (the paper);
             False gives it one dense logit per frame.
+        num_classes: None (unconditional) or the number of label classes.
         spectral_norm: spectral normalization on both critics.
         sync_bn: synchronized batch norm across replicas.
         **kwargs: `name`, `trainable`, `dtype`, passed to `keras.Model`.
@@ -204,20 +266,26 @@ class DualDiscriminator(networks._Network):
         channels: int,
         width: int = 64,
         patch_image_critic: bool = True,
+        num_classes: int | None = None,
         spectral_norm: bool = False,
         sync_bn: bool = False,
         **kwargs,
     ):
+        check_num_classes(num_classes)
         super().__init__(
             frames=frames,
             size=size,
             channels=channels,
             width=width,
             patch_image_critic=patch_image_critic,
+            num_classes=num_classes,
             spectral_norm=spectral_norm,
             sync_bn=sync_bn,
             **kwargs,
         )
+        self.num_classes = num_classes
+        if num_classes:
+            self.label_map = _unit_embedding(num_classes, LABEL_MAP_CHANNELS)
         self.video_critic = networks.PatchVideoDiscriminator(
             frames, size, channels, width, spectral_norm=spectral_norm, sync_bn=sync_bn
         )
@@ -231,7 +299,16 @@ class DualDiscriminator(networks._Network):
         )
 
     def call(self, inputs, training=False):
-        video, frame = inputs
+        if self.num_classes:
+            video, frame, labels = inputs
+            code = self.label_map(labels)  # (B, LABEL_MAP_CHANNELS)
+            per_clip = tf.shape(frame)[0] // tf.shape(video)[0]
+            video = _with_label_map(video, code[:, None, None, None, :])
+            frame = _with_label_map(
+                frame, tf.repeat(code, per_clip, axis=0)[:, None, None, :]
+            )
+        else:
+            video, frame = inputs
         return [
             self.video_critic(video, training=training),
             self.image_critic(frame, training=training),
@@ -249,6 +326,14 @@ class RecurrentGAN(VideoGAN):
     critic on the clip; their losses add.
     `autoregressive=True` feeds each frame back into the next (the founding
     article's RNN-GAN form).
+
+    With `num_classes`, the model is label-conditional
+    (``condition_type="label"``): the data are ``(video, label)`` pairs, the
+    generator appends an embedding of the label to the content code, both
+    critics see a label map as extra input channels, and (with
+    `matching_aware`) the critics also learn to reject real clips paired with
+    another class. On the quick-start budget this made the digits of most
+    clips legible (docs/QUICKSTART_TUNING.md, round 11).
 
     The generator's noise is one flat vector,
     ``latent_dim = content_dim + motion_dim * (frames + 1)``
@@ -274,6 +359,12 @@ class RecurrentGAN(VideoGAN):
             content cannot change within a clip; excludes `autoregressive`.
         max_shift: with `translate`, the largest offset as a fraction of
             the frame size (0.25: a quarter of the frame either way).
+        num_classes: None (unconditional) or the number of label classes;
+            label ids lie in ``[0, num_classes)``.
+        label_dim: with `num_classes`, the generator's label embedding size.
+        matching_aware: with `num_classes`, also train the critics to reject
+            real clips paired with another class (GAN-CLS, as
+            `ConditionalGAN`).
         spectral_norm: spectral normalization on the critics.
         sync_bn: synchronized batch norm under `tf.distribute`.
         seed: seed of the model's random stream.
@@ -287,6 +378,10 @@ class RecurrentGAN(VideoGAN):
     # content 50 + motion 10 for each of 8 frames and the GRU's start:
     # gan.latent_dim == 50 + 10 * 9
     gan.generate(2).shape  # (2, 8, 32, 32, 1)
+    digits = tfvgan.models.RecurrentGAN(frames=8, size=32, channels=1,
+                                        width=16, num_classes=10)
+    digits.compile()
+    digits.generate(condition=[3, 7]).shape  # (2, 8, 32, 32, 1)
     ```
 
     Reference:
@@ -310,6 +405,9 @@ class RecurrentGAN(VideoGAN):
         autoregressive: bool = False,
         translate: bool = False,
         max_shift: float = 0.25,
+        num_classes: int | None = None,
+        label_dim: int = 10,
+        matching_aware: bool = True,
         spectral_norm: bool = False,
         sync_bn: bool = False,
         seed: int | None = None,
@@ -320,9 +418,17 @@ class RecurrentGAN(VideoGAN):
             patch_image_critic=patch_image_critic,
             autoregressive=autoregressive,
             translate=translate,
+            matching_aware=matching_aware,
             spectral_norm=spectral_norm,
             sync_bn=sync_bn,
         )
+        check_num_classes(num_classes)
+        if (
+            isinstance(label_dim, bool)
+            or not isinstance(label_dim, int)
+            or label_dim < 1
+        ):
+            raise ValueError(f"label_dim must be a positive int, got {label_dim!r}.")
         if (
             isinstance(image_frames, bool)
             or not isinstance(image_frames, int)
@@ -333,6 +439,8 @@ class RecurrentGAN(VideoGAN):
                 f"got {image_frames!r}."
             )
         self.image_frames = image_frames
+        self.num_classes = num_classes
+        self.matching_aware = matching_aware
         generator = MotionContentGenerator(
             frames,
             size,
@@ -343,6 +451,8 @@ class RecurrentGAN(VideoGAN):
             autoregressive=autoregressive,
             translate=translate,
             max_shift=max_shift,
+            num_classes=num_classes,
+            label_dim=label_dim,
             sync_bn=sync_bn,
         )
         discriminator = DualDiscriminator(
@@ -351,6 +461,7 @@ class RecurrentGAN(VideoGAN):
             channels,
             d_width,
             patch_image_critic=patch_image_critic,
+            num_classes=num_classes,
             spectral_norm=spectral_norm,
             sync_bn=sync_bn,
         )
@@ -361,6 +472,8 @@ class RecurrentGAN(VideoGAN):
             frames=frames,
             size=size,
             channels=channels,
+            condition_type="label" if num_classes else None,
+            condition_shape=() if num_classes else None,
             seed=seed,
             **kwargs,
         )
@@ -377,10 +490,24 @@ class RecurrentGAN(VideoGAN):
             autoregressive=autoregressive,
             translate=translate,
             max_shift=max_shift,
+            num_classes=num_classes,
+            label_dim=label_dim,
+            matching_aware=matching_aware,
             spectral_norm=spectral_norm,
             sync_bn=sync_bn,
             seed=seed,
         )
+
+    def prepare_condition(self, condition):
+        condition = super().prepare_condition(condition)
+        if condition is None:
+            return None
+        return check_ids(condition, self.num_classes, "label")
+
+    def mismatched_condition(self, condition):
+        if not (self.num_classes and self.matching_aware):
+            return None
+        return other_labels(self, condition, self.num_classes)
 
     def discriminate(self, videos, condition=None, training=False):
         # The image critic sees `image_frames` random frames of each clip.
@@ -389,4 +516,6 @@ class RecurrentGAN(VideoGAN):
         index = self.random_uniform(batch, (k,), maxval=self.frames, dtype=tf.int32)
         frames = tf.gather(videos, index, batch_dims=1)  # (B, k, H, W, C)
         frames = tf.reshape(frames, (-1, *self.video_shape[1:]))
+        if self.conditional:
+            return self.discriminator([videos, frames, condition], training=training)
         return self.discriminator([videos, frames], training=training)

@@ -101,6 +101,46 @@ def _as_list(x) -> list:
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
+def check_ids(condition: tf.Tensor, limit: int, kind: str) -> tf.Tensor:
+    """Integer ids in ``[0, limit)`` as int32; a `ValueError` (eagerly) or a
+    failing assertion (in a graph) otherwise. `kind` names them in messages."""
+    dtype = condition.dtype
+    if not dtype.is_integer:
+        raise ValueError(f"expected integer {kind} ids, got dtype {dtype.name}.")
+    if tf.executing_eagerly():
+        values = condition.numpy()
+        if values.size and (values.min() < 0 or values.max() >= limit):
+            raise ValueError(
+                f"{kind} ids must lie in [0, {limit}), got values in "
+                f"[{values.min()}, {values.max()}]."
+            )
+        return tf.cast(condition, tf.int32)
+    condition = tf.ensure_shape(condition, condition.shape)
+    with tf.control_dependencies(
+        [
+            tf.debugging.assert_non_negative(
+                condition, message=f"{kind} id < 0; ids must lie in [0, {limit})"
+            ),
+            tf.debugging.assert_less(
+                condition,
+                tf.cast(limit, dtype),
+                message=f"{kind} id >= {limit}; ids must lie in [0, {limit})",
+            ),
+        ]
+    ):
+        condition = tf.identity(condition)
+    return tf.cast(condition, tf.int32)
+
+
+def other_labels(model: VideoGAN, labels: tf.Tensor, num_classes: int) -> tf.Tensor:
+    """Another class for every label: ``(id + 1 + U{0..K-2}) mod K``, drawn
+    from `model`'s seeded stream (the GAN-CLS critic's mismatched pairs)."""
+    offset = model.random_uniform(
+        tf.shape(labels)[0], (), maxval=num_classes - 1, dtype=tf.int32
+    )
+    return (labels + 1 + offset) % num_classes
+
+
 def noise_from_seeds(seeds, latent_dim: int) -> tf.Tensor:
     """Deterministic latents, one row per integer seed: `(B,)` -> `(B, latent_dim)`.
 
