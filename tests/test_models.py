@@ -519,17 +519,17 @@ def test_tile_to_video_layer():
 
 def test_condition_encoders():
     run_layer_test(layers.LabelEncoder(10, 4), np.array([1, 9]), (2, 4))
-    # Keras' default table is tiny next to unit noise; the option scales it,
-    # and the initializer survives a config round trip.
-    small = layers.LabelEncoder(100, 16)(np.arange(100)).numpy()
-    unit = layers.LabelEncoder(
-        100, 16, embeddings_initializer=keras.initializers.RandomNormal(stddev=1.0)
-    )
-    assert np.abs(small).max() <= 0.05
+    # Unit-normal entries by default (the noise's scale), not Keras'
+    # Embedding default; the initializer survives a config round trip.
+    unit = layers.LabelEncoder(100, 16)
     assert 0.8 < float(np.std(unit(np.arange(100)))) < 1.2
     clone = layers.LabelEncoder.from_config(unit.get_config())
     assert isinstance(clone.embeddings_initializer, keras.initializers.RandomNormal)
     assert clone.embeddings_initializer.stddev == 1.0
+    small = layers.LabelEncoder(100, 16, embeddings_initializer="uniform")
+    assert np.abs(small(np.arange(100)).numpy()).max() <= 0.05
+    clone = layers.LabelEncoder.from_config(small.get_config())
+    assert isinstance(clone.embeddings_initializer, keras.initializers.RandomUniform)
     run_layer_test(layers.TextEncoder(12, 5), np.array([[3, 4, 0]]), (1, 5))
     run_layer_test(
         layers.TextEncoder(12, 5, mode="mean"), np.array([[3, 4, 0]]), (1, 5)

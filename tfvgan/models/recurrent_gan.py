@@ -15,15 +15,6 @@ from tfvgan.models.video_gan import VideoGAN, check_ids, other_labels
 LABEL_MAP_CHANNELS = 4
 
 
-def _unit_embedding(num_classes: int, dim: int) -> LabelEncoder:
-    # Unit-normal entries: the label weighs as much as the noise from step 0.
-    return LabelEncoder(
-        num_classes,
-        dim,
-        embeddings_initializer=keras.initializers.RandomNormal(stddev=1.0),
-    )
-
-
 def check_max_shift(max_shift) -> None:
     """Raises a `ValueError` unless `max_shift` is a number in (0, 0.5]."""
     if (
@@ -166,7 +157,7 @@ class MotionContentGenerator(networks._Network):
         self.num_classes = num_classes
         code_dim = content_dim
         if num_classes:
-            self.label_encoder = _unit_embedding(num_classes, label_dim)
+            self.label_encoder = LabelEncoder(num_classes, label_dim)
             code_dim += label_dim
         self.gru = keras.layers.GRU(motion_dim, return_sequences=True)
         if translate:
@@ -285,7 +276,7 @@ class DualDiscriminator(networks._Network):
         )
         self.num_classes = num_classes
         if num_classes:
-            self.label_map = _unit_embedding(num_classes, LABEL_MAP_CHANNELS)
+            self.label_map = LabelEncoder(num_classes, LABEL_MAP_CHANNELS)
         self.video_critic = networks.PatchVideoDiscriminator(
             frames, size, channels, width, spectral_norm=spectral_norm, sync_bn=sync_bn
         )
