@@ -126,6 +126,12 @@ class MotionContentGenerator(networks._Network):
     ):
         check_max_shift(max_shift)
         check_num_classes(num_classes)
+        if (
+            isinstance(label_dim, bool)
+            or not isinstance(label_dim, int)
+            or label_dim < 1
+        ):
+            raise ValueError(f"label_dim must be a positive int, got {label_dim!r}.")
         if autoregressive and translate:
             raise ValueError(
                 "autoregressive and translate exclude each other: a translated "
@@ -413,13 +419,6 @@ class RecurrentGAN(VideoGAN):
             spectral_norm=spectral_norm,
             sync_bn=sync_bn,
         )
-        check_num_classes(num_classes)
-        if (
-            isinstance(label_dim, bool)
-            or not isinstance(label_dim, int)
-            or label_dim < 1
-        ):
-            raise ValueError(f"label_dim must be a positive int, got {label_dim!r}.")
         if (
             isinstance(image_frames, bool)
             or not isinstance(image_frames, int)
