@@ -10,6 +10,7 @@ wall time; the first line prints their ratio ("threads busy"). With
 
     python benchmarks/profile_step.py --model recurrent
     python benchmarks/profile_step.py --model temporal --steps 2 --top 30
+    python benchmarks/profile_step.py --model temporal --dtype_policy mixed_bfloat16
 
 Run it on a quiet machine: other load shows up as longer ops. The trace is
 kept in --logdir for TensorBoard's profile plugin.
@@ -72,6 +73,9 @@ def main():
     ap.add_argument(
         "--inter", type=int, default=0, help="inter-op threads (0: --threads)"
     )
+    ap.add_argument(
+        "--dtype_policy", default="float32", choices=("float32", "mixed_bfloat16")
+    )
     ap.add_argument("--depth", type=int, default=2, help="scope levels to group by")
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--logdir", default=None)
@@ -84,9 +88,10 @@ def main():
 
     tf.config.threading.set_intra_op_parallelism_threads(args.threads)
     tf.config.threading.set_inter_op_parallelism_threads(args.inter or args.threads)
-    from tfvgan.models import build_model
+    from tfvgan.models import build_model, dtype_policy
 
-    gan = build_model(args.model, preset=args.preset, seed=0, frames=args.frames)
+    with dtype_policy(args.dtype_policy):
+        gan = build_model(args.model, preset=args.preset, seed=0, frames=args.frames)
     gan.compile(jit_compile=False)
     real = np.random.default_rng(0).uniform(-1, 1, (args.batch, *gan.video_shape))
     iterator = iter(tf.data.Dataset.from_tensors(real.astype("float32")).repeat())

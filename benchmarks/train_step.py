@@ -11,6 +11,11 @@ tfvgan in every round, and prints time ratios measured in the same run.
     python benchmarks/train_step.py                      # all three, 2 rounds
     python benchmarks/train_step.py --models temporal --rounds 1 --steps 3
     python benchmarks/train_step.py --dtype_policy mixed_bfloat16
+    python benchmarks/train_step.py --baseline ../main-before   # before/after
+
+With ``--baseline DIR`` every round also times tfvgan from another checkout
+(e.g. ``git worktree add ../main-before HEAD~3``) under the same dtype policy,
+and the table adds the ratio this tree / baseline.
 
 With ``--dtype_policy mixed_bfloat16`` tfvgan computes in bfloat16 (float32
 weights); every round then also times tfvgan in float32 and the PyTorch
@@ -80,12 +85,20 @@ def _count_forward_flops(model, batch):
 
     for cls in (keras.layers.Conv2D, keras.layers.Conv3D):
         wrap(cls, conv)
+    from tfvgan.layers import conv_transpose
+
+    def keras_conv_t(layer, x, y):
+        # tfvgan's PatchGrad layers are counted once, by their own call.
+        patch_grad = isinstance(layer, conv_transpose._PatchGradMixin)
+        return 0 if patch_grad else conv_t(layer, x, y)
+
     for cls in (
         keras.layers.Conv1DTranspose,
         keras.layers.Conv2DTranspose,
         keras.layers.Conv3DTranspose,
     ):
-        wrap(cls, conv_t)
+        wrap(cls, keras_conv_t)
+    wrap(conv_transpose._PatchGradMixin, conv_t)
     wrap(keras.layers.Dense, dense)
     wrap(keras.layers.GRU, gru)
 
@@ -167,8 +180,10 @@ def _seconds(result: dict) -> float:
     return result.get("sec_per_step", result.get("sec_per_step_median"))
 
 
-def _subprocess_json(cmd, cwd) -> dict | None:
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=1800)
+def _subprocess_json(cmd, cwd, env=None) -> dict | None:
+    proc = subprocess.run(
+        cmd, cwd=cwd, capture_output=True, text=True, timeout=1800, env=env
+    )
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith("{"):
             return json.loads(line)
@@ -223,6 +238,11 @@ def main():
     ap.add_argument(
         "--peer", default=str(default_peer) if default_peer.exists() else ""
     )
+    ap.add_argument(
+        "--baseline",
+        default="",
+        help="another tfvgan checkout to time in every round (same policy)",
+    )
     ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--model", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -250,6 +270,16 @@ def main():
             }
             if bf16:
                 result["tfvgan_f32"] = _subprocess_json(cmd, ROOT)
+            if args.baseline:
+                # The same measurement from another checkout (e.g. a git
+                # worktree of main): a before/after comparison in one run.
+                other = pathlib.Path(args.baseline).resolve()
+                env = {**os.environ, "PYTHONPATH": str(other)}
+                result["baseline"] = _subprocess_json(
+                    [sys.executable, str(other / "benchmarks" / "train_step.py"),
+                     *cmd[2:], "--dtype_policy", args.dtype_policy],
+                    other, env,
+                )  # fmt: skip
             if args.peer and model in PEER_ARCH:
                 ref = [
                     "--arch", PEER_ARCH[model], "--batch", str(args.batch),
@@ -280,14 +310,19 @@ def main():
         " bfloat16 / float32 (tfvgan) | tfvgan float32 / PyTorch |"
         " tfvgan / PyTorch bf16 autocast |"
     )
+    if args.baseline:
+        extra_base = " this tree / baseline |"
+    else:
+        extra_base = ""
     print(
         "| model | frames | sec/step (median) | videos/s | G / D params | GFLOP/step |"
         " GFLOP/s | % of FP32 peak | tfvgan / plain Keras | tfvgan / PyTorch |"
-        " ref GFLOP/step |" + (extra if bf16 else "")
+        " ref GFLOP/step |" + (extra if bf16 else "") + extra_base
     )
     print(
         "|---|---|---|---|---|---|---|---|---|---|---|"
         + ("---|---|---|" if bf16 else "")
+        + ("---|" if args.baseline else "")
     )
     for model, per_round in rows:
         ours = [r["tfvgan"] for r in per_round if r.get("tfvgan")]
@@ -320,6 +355,7 @@ def main():
                 if bf16
                 else ""
             )
+            + (f" {ratio('baseline')} |" if args.baseline else "")
         )
     print(
         "\nratios are per round (same round = same machine state); < 1 = tfvgan faster"

@@ -8,7 +8,14 @@ import pytest
 import tensorflow as tf
 
 from tfvgan import distribute
-from tfvgan.layers import FusedBatchNormalization, VideoConv3D, leaky_relu, video_conv
+from tfvgan.layers import (
+    FusedBatchNormalization,
+    PatchGradConv2DTranspose,
+    PatchGradConv3DTranspose,
+    VideoConv3D,
+    leaky_relu,
+    video_conv,
+)
 from tfvgan.models import networks
 
 
@@ -303,4 +310,200 @@ def test_video_conv3d_serializes_like_conv3d(tmp_path):
     model.save(path)
     loaded = keras.saving.load_model(path)
     x = np.random.default_rng(1).uniform(-1, 1, (2, 4, 8, 8, 3)).astype("float32")
+    np.testing.assert_allclose(loaded(x), model(x), rtol=1e-6)
+
+
+# ------------------------------------------- batch norm under mixed precision
+def test_fused_batch_norm_takes_bfloat16_activations_as_they_are(monkeypatch):
+    """Under mixed_bfloat16 the fused kernel runs on the bfloat16 activations
+    (no float32 casts) and matches Keras' layer, which upcasts, to bfloat16
+    rounding: outputs, input gradient and moving statistics."""
+    shape = (4, 3, 6, 6, 8)
+    rng = np.random.default_rng(3)
+    x32 = rng.normal(1.0, 2.0, shape).astype("float32")
+    upstream = tf.constant(rng.normal(size=shape).astype("float32"))
+    policy = keras.dtype_policies.DTypePolicy("mixed_bfloat16")
+    kwargs = {"momentum": 0.9, "epsilon": 1e-5, "dtype": policy}
+    fused = FusedBatchNormalization(**kwargs)
+    plain = keras.layers.BatchNormalization(**kwargs)
+    x = tf.constant(x32, tf.bfloat16)
+    results = []
+    for layer in (fused, plain):
+        layer.build(shape)
+
+        @tf.function
+        def step(x, layer=layer):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                y = layer(x, training=True)
+                loss = tf.reduce_sum(tf.cast(y, tf.float32) * upstream)
+            return y, tape.gradient(loss, [x, layer.gamma])
+
+        results.append(step(x))
+        graph = step.get_concrete_function(x).graph
+        op_types = {op.type for op in graph.get_operations()}
+        assert ("FusedBatchNormV3" in op_types) == (layer is fused)
+    (y_f, g_f), (y_p, g_p) = results
+    # On a GPU/TPU bfloat16 keeps Keras' computation (XLA fuses it there).
+    monkeypatch.setattr(distribute, "has_accelerator", lambda: True)
+    assert not fused._fusable(x, True, None)
+    assert fused._fusable(tf.cast(x, tf.float32), True, None)
+    assert y_f.dtype == tf.bfloat16 and g_f[0].dtype == tf.bfloat16
+    np.testing.assert_allclose(
+        tf.cast(y_f, tf.float32), tf.cast(y_p, tf.float32), atol=0.05
+    )
+    for a, b in zip(g_f, g_p):
+        a, b = tf.cast(a, tf.float32).numpy(), tf.cast(b, tf.float32).numpy()
+        np.testing.assert_allclose(a, b, atol=0.02 * np.abs(b).max())
+    for a, b in zip(fused.non_trainable_weights, plain.non_trainable_weights):
+        assert a.dtype == "float32"
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-2, atol=1e-2)
+
+
+# ------------------------------------------------- PatchGradConv{2,3}DTranspose
+# (layer class, Keras class, input shape, constructor arguments)
+TRANSPOSE_CASES = {
+    "2d-same-stride2": (
+        PatchGradConv2DTranspose,
+        keras.layers.Conv2DTranspose,
+        (3, 4, 4, 16),
+        {"filters": 8, "kernel_size": 4, "strides": 2, "padding": "same"},
+    ),
+    "2d-valid-stem-bias": (
+        PatchGradConv2DTranspose,
+        keras.layers.Conv2DTranspose,
+        (3, 1, 1, 16),
+        {"filters": 8, "kernel_size": 4, "use_bias": True},
+    ),
+    "3d-same-time-stride1": (
+        PatchGradConv3DTranspose,
+        keras.layers.Conv3DTranspose,
+        (3, 2, 4, 4, 16),
+        {"filters": 8, "kernel_size": 4, "strides": (1, 2, 2), "padding": "same"},
+    ),
+    "3d-same-stride2-odd": (
+        PatchGradConv3DTranspose,
+        keras.layers.Conv3DTranspose,
+        (3, 3, 3, 3, 16),
+        {"filters": 8, "kernel_size": 3, "strides": 2, "padding": "same"},
+    ),
+}
+
+
+def _transpose_pair(case, dtype="float32"):
+    cls, keras_cls, shape, kwargs = TRANSPOSE_CASES[case]
+    ours = cls(**kwargs, dtype=dtype)
+    theirs = keras_cls(**kwargs, dtype=dtype)
+    ours.build(shape)
+    theirs.build(shape)
+    rng = np.random.default_rng(0)
+    weights = [rng.normal(size=w.shape).astype("float32") for w in ours.weights]
+    ours.set_weights(weights)
+    theirs.set_weights(weights)
+    return ours, theirs, shape
+
+
+def _value_and_grads(layer, x, upstream):
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = layer(x)
+        loss = tf.reduce_sum(tf.cast(y, tf.float32) * upstream)
+    grads = tape.gradient(loss, [x, *layer.trainable_weights])
+    return [tf.cast(t, tf.float32).numpy() for t in (y, *grads)]
+
+
+@pytest.mark.parametrize("case", sorted(TRANSPOSE_CASES))
+def test_patch_grad_transpose_matches_keras(case, monkeypatch):
+    """Value, input gradient and kernel (and bias) gradients of the patch form
+    equal Keras' transposed convolution; forced on in float32 to compare
+    without bfloat16 rounding."""
+    ours, theirs, shape = _transpose_pair(case)
+    monkeypatch.setattr(type(ours), "patch_dtypes", ("float32",))
+    rng = np.random.default_rng(1)
+    x = tf.constant(rng.normal(size=shape).astype("float32"))
+    assert ours._use_patches(x)
+    upstream = tf.constant(
+        rng.normal(size=ours.compute_output_shape(shape)).astype("float32")
+    )
+    mine = _value_and_grads(ours, x, upstream)
+    reference = _value_and_grads(theirs, x, upstream)
+    assert len(mine) == len(reference) >= 3
+    for a, b in zip(mine, reference):
+        assert b.any()
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4 * np.abs(b).max())
+
+
+def test_patch_grad_transpose_path_is_bfloat16_small_inputs_on_cpu_only(
+    monkeypatch,
+):
+    """The patch form is used for a small input under bfloat16 on a CPU, and
+    only there."""
+
+    def gradient_ops(layer, shape):
+        x = tf.zeros(shape)
+
+        @tf.function
+        def grads(x):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                y = tf.reduce_sum(tf.cast(layer(x), tf.float32))
+            return tape.gradient(y, [x, layer.kernel])
+
+        graph = grads.get_concrete_function(x).graph
+        ops = {op.type for op in graph.get_operations()}
+        for fn in graph._functions.values():
+            ops |= {node.op for node in fn.definition.node_def}
+        return ops
+
+    kwargs = {"filters": 4, "kernel_size": 4, "strides": 2, "padding": "same"}
+    small, large = (2, 4, 4, 8), (2, 8, 8, 8)
+    bf16 = PatchGradConv2DTranspose(**kwargs, dtype="mixed_bfloat16")
+    assert "ExtractImagePatches" in gradient_ops(bf16, small)
+    assert "Conv2DBackpropFilter" not in gradient_ops(bf16, small)
+    bf16_large = PatchGradConv2DTranspose(**kwargs, dtype="mixed_bfloat16")
+    assert "ExtractImagePatches" not in gradient_ops(bf16_large, large)
+    f32 = PatchGradConv2DTranspose(**kwargs)
+    assert "ExtractImagePatches" not in gradient_ops(f32, small)
+    assert "Conv2DBackpropFilter" in gradient_ops(f32, small)
+    monkeypatch.setattr(distribute, "has_accelerator", lambda: True)
+    on_gpu = PatchGradConv2DTranspose(**kwargs, dtype="mixed_bfloat16")
+    assert "ExtractImagePatches" not in gradient_ops(on_gpu, small)
+
+
+@pytest.mark.parametrize("case", sorted(TRANSPOSE_CASES))
+def test_patch_grad_transpose_in_bfloat16_is_as_accurate_as_keras(case):
+    """Against the float32 computation, the bfloat16 patch form's value and
+    gradients are off by no more than Keras' own bfloat16 layer's (x1.5)."""
+    ours, theirs, shape = _transpose_pair(case, dtype="mixed_bfloat16")
+    exact = _transpose_pair(case)[1]
+    rng = np.random.default_rng(2)
+    x = tf.constant(rng.normal(size=shape).astype("float32"))
+    assert ours._use_patches(tf.cast(x, tf.bfloat16))
+    upstream = tf.constant(
+        rng.normal(size=ours.compute_output_shape(shape)).astype("float32")
+    )
+    for a, b, ref in zip(
+        _value_and_grads(ours, x, upstream),
+        _value_and_grads(theirs, x, upstream),
+        _value_and_grads(exact, x, upstream),
+    ):
+        scale = np.abs(ref).max()
+        ours_error = np.abs(a - ref).max() / scale
+        keras_error = np.abs(b - ref).max() / scale
+        assert ours_error <= max(1.5 * keras_error, 0.01), (ours_error, keras_error)
+
+
+def test_patch_grad_transpose_serializes(tmp_path):
+    layer = PatchGradConv3DTranspose(4, 4, (1, 2, 2), padding="same")
+    clone = keras.saving.deserialize_keras_object(
+        keras.saving.serialize_keras_object(layer)
+    )
+    assert isinstance(clone, PatchGradConv3DTranspose)
+    assert clone.get_config() == layer.get_config()
+    inputs = keras.Input((2, 4, 4, 3))
+    model = keras.Model(inputs, layer(inputs))
+    path = tmp_path / "t.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    x = np.random.default_rng(0).normal(size=(1, 2, 4, 4, 3)).astype("float32")
     np.testing.assert_allclose(loaded(x), model(x), rtol=1e-6)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from tfvgan import distribute
+
 # cuDNN's smallest epsilon; below it the fused kernel is not used.
 _MIN_FUSED_EPSILON = 1e-5
+# Activation dtypes the fused kernel takes (statistics stay float32).
+_FUSED_DTYPES = (tf.float32, tf.bfloat16, tf.float16)
 
 
 @keras.saving.register_keras_serializable(package="tfvgan")
@@ -22,9 +26,18 @@ class FusedBatchNormalization(keras.layers.BatchNormalization):
     statistics are those of the Keras layer (biased batch variance), up to
     float32 rounding.
 
+    Under a mixed dtype policy (``mixed_bfloat16``, ``mixed_float16``) the
+    kernel takes the bfloat16 / float16 activations as they are and keeps
+    its statistics, scale and offset in float32, as Keras' layer does after
+    upcasting: no casts of the activations to float32 and back (3-4x faster
+    than Keras' layer on a 128x32x32x128 bfloat16 batch, forward and input
+    gradient, on a 2-core AMX Xeon; Keras' form with its casts was about 30%
+    of the op time of a TGAN bfloat16 training step there).
+
     The Keras computation is used instead where the fused kernel does not
     apply: inference, other backends, masks, batch renormalization, an axis
-    other than the last, non-float32 inputs, epsilon below 1e-5, and
+    other than the last, inputs that are not float32 or the policy's compute
+    dtype, bfloat16 inputs on a GPU/TPU, epsilon below 1e-5, and
     synchronized batch norm across several replicas.
 
     Args:
@@ -53,7 +66,10 @@ class FusedBatchNormalization(keras.layers.BatchNormalization):
             and keras.backend.backend() == "tensorflow"
             and 2 <= rank <= 5
             and self.axis in (-1, rank - 1)
-            and inputs.dtype == tf.float32
+            and inputs.dtype in _FUSED_DTYPES
+            and inputs.dtype.name in ("float32", self.compute_dtype)
+            # bfloat16 only where it was measured (CPU; on a GPU, XLA fuses).
+            and (inputs.dtype != tf.bfloat16 or not distribute.has_accelerator())
             and self.variable_dtype == "float32"
             and self.epsilon >= _MIN_FUSED_EPSILON
             and not (

@@ -15,7 +15,13 @@ import tensorflow as tf
 from keras import ops
 
 from tfvgan import config as config_lib
-from tfvgan.layers import FusedBatchNormalization, SingularValueClip, VideoConv3D
+from tfvgan.layers import (
+    FusedBatchNormalization,
+    PatchGradConv2DTranspose,
+    PatchGradConv3DTranspose,
+    SingularValueClip,
+    VideoConv3D,
+)
 from tfvgan.layers import leaky_relu as _leaky_relu
 
 SUPPORTED_SIZES = (16, 32, 64, 128, 256)
@@ -433,9 +439,7 @@ class FrameGenerator(_Network):
             widths = [max(8, 4 * width // 2**i) for i in range(stages)]
             self.stages = [
                 (
-                    keras.layers.Conv2DTranspose(
-                        w, 4, 2, padding="same", use_bias=False
-                    ),
+                    PatchGradConv2DTranspose(w, 4, 2, padding="same", use_bias=False),
                     batch_norm(sync_bn),
                 )
                 for w in widths
@@ -446,14 +450,12 @@ class FrameGenerator(_Network):
         else:
             widths = _stage_widths(width, stages, top=64)
             self.stem = (
-                keras.layers.Conv2DTranspose(widths[0], 4, use_bias=False),
+                PatchGradConv2DTranspose(widths[0], 4, use_bias=False),
                 batch_norm(sync_bn),
             )
             self.stages = [
                 (
-                    keras.layers.Conv2DTranspose(
-                        w, 4, 2, padding="same", use_bias=False
-                    ),
+                    PatchGradConv2DTranspose(w, 4, 2, padding="same", use_bias=False),
                     batch_norm(sync_bn),
                 )
                 for w in widths[1:]
@@ -541,12 +543,12 @@ class VideoGenerator3D(_Network):
         self.background_from_input = background_from_input
         self.mask_l1 = mask_l1
         self.stem = (
-            keras.layers.Conv3DTranspose(widths[0], (t_start, 4, 4), use_bias=False),
+            PatchGradConv3DTranspose(widths[0], (t_start, 4, 4), use_bias=False),
             batch_norm(sync_bn),
         )
         self.stages = [
             (
-                keras.layers.Conv3DTranspose(
+                PatchGradConv3DTranspose(
                     w, 4, (ts, 2, 2), padding="same", use_bias=False
                 ),
                 batch_norm(sync_bn),
