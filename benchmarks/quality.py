@@ -50,6 +50,7 @@ def _config(
     epochs: int | None,
     preset: str = "quickstart",
     seed: int | None = None,
+    dtype_policy: str | None = None,
 ):
     from tfvgan.config import TrainConfig
 
@@ -61,6 +62,8 @@ def _config(
         overrides["epochs"] = epochs
     if seed is not None:
         overrides["seed"] = seed
+    if dtype_policy is not None:
+        overrides["dtype_policy"] = dtype_policy
     return TrainConfig.from_preset(preset, export=False, **overrides)
 
 
@@ -69,7 +72,9 @@ def _score(row: str, args) -> dict:
 
     from tfvgan import evaluate, train
 
-    config = _config(row, args.out, args.epochs, args.preset, args.seed)
+    config = _config(
+        row, args.out, args.epochs, args.preset, args.seed, args.dtype_policy
+    )
     keras.utils.set_random_seed(config.seed)
     untrained = train.build_model(config)
     before = evaluate.evaluate_model(
@@ -127,6 +132,9 @@ def main(argv=None) -> None:
     )
     parser.add_argument(
         "--preset", default="quickstart", help="run preset (tiny: a smoke test)"
+    )
+    parser.add_argument(
+        "--dtype_policy", default=None, help="default: the preset's (auto)"
     )
     args = parser.parse_args(argv)
     rows = [r.strip() for r in args.rows.split(",") if r.strip()]

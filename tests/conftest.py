@@ -4,6 +4,10 @@ import os
 
 # Before TensorFlow is imported anywhere in the test session.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# `dtype_policy="auto"` resolves to float32 whatever the machine (AMX CPUs
+# would pick bfloat16), so that test figures do not depend on the hardware;
+# tests/test_mixed_precision.py checks the probe and the bfloat16 path.
+os.environ.setdefault("TFVGAN_AUTO_DTYPE_POLICY", "float32")
 
 import pytest  # noqa: E402
 

@@ -805,7 +805,9 @@ def test_bad_model_or_data_argument_fails_clearly_and_leaves_run_dir_reusable(
     with pytest.raises(TypeError, match=r"num_vidoes"):
         train.run(_tiny_config(tmp_path, data_kwargs={"num_vidoes": 4}))
     fixed = _tiny_config(tmp_path, epochs=1)
-    train._write_config(fixed, str(tmp_path))  # no RunDirError: nothing to resume
+    saved = train._saved_config(str(tmp_path))
+    assert saved is None  # no checkpoint: nothing to resume
+    train._write_config(fixed, str(tmp_path), saved)  # replaces the old config
     saved = config_lib.TrainConfig.from_json((tmp_path / "config.json").read_text())
     assert saved == fixed
 

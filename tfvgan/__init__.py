@@ -38,6 +38,7 @@ _SUBMODULES = (
     "losses",
     "metrics",
     "models",
+    "precision",
     "sample",
     "train",
     "video_io",

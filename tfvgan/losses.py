@@ -200,6 +200,7 @@ def gradient_penalty(
     seed=None,
     target: float = 1.0,
     alpha=None,
+    grad_scale=1.0,
 ) -> tf.Tensor:
     """WGAN-GP penalty ``E[(||grad_x D(x_hat)||_2 - target)^2]``.
 
@@ -217,6 +218,10 @@ def gradient_penalty(
         target: the norm the penalty pulls towards (1 for WGAN-GP).
         alpha: explicit interpolation weights, shape `(B, 1, ..., 1)` in
             [0, 1] (e.g. a replica's slice of a global draw); overrides `seed`.
+        grad_scale: the critic's score is multiplied by it before the input
+            gradient is taken and the gradient divided by it after: the
+            same penalty, with the backward pass through a float16 critic
+            kept clear of underflow (pass the loss scale).
 
     Returns:
         Scalar penalty (unweighted).
@@ -237,13 +242,13 @@ def gradient_penalty(
     interpolated = real + alpha * (fake - real)
     with tf.GradientTape() as tape:
         tape.watch(interpolated)
-        score = _sum_logits(critic(interpolated))
-    grads = tape.gradient(score, interpolated)
+        score = _sum_logits(critic(interpolated)) * grad_scale
+    grads = tape.gradient(score, interpolated) / grad_scale
     norms = _safe_norm(grads, axis=list(range(1, rank)))
     return tf.reduce_mean(tf.square(norms - target))
 
 
-def r1_penalty(critic: Callable, real: tf.Tensor) -> tf.Tensor:
+def r1_penalty(critic: Callable, real: tf.Tensor, grad_scale=1.0) -> tf.Tensor:
     """R1 penalty ``0.5 * E[||grad_x D(x)||^2]`` on real data.
 
     Multiply by ``gamma`` (the `r1_weight` of `VideoGAN.compile`).
@@ -251,6 +256,7 @@ def r1_penalty(critic: Callable, real: tf.Tensor) -> tf.Tensor:
     Args:
         critic: callable mapping `real` to logits (tensor or list of tensors).
         real: real batch `(B, ...)`.
+        grad_scale: as for `gradient_penalty` (a float16 loss scale).
 
     Returns:
         Scalar penalty (unweighted).
@@ -261,7 +267,7 @@ def r1_penalty(critic: Callable, real: tf.Tensor) -> tf.Tensor:
     real = tf.convert_to_tensor(real)
     with tf.GradientTape() as tape:
         tape.watch(real)
-        score = _sum_logits(critic(real))
-    grads = tape.gradient(score, real)
+        score = _sum_logits(critic(real)) * grad_scale
+    grads = tape.gradient(score, real) / grad_scale
     axes = list(range(1, real.shape.rank))
     return 0.5 * tf.reduce_mean(tf.reduce_sum(tf.square(grads), axis=axes))

@@ -33,6 +33,7 @@ history = run(TrainConfig.from_preset("tiny", run_dir="/tmp/tiny"))
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -260,23 +261,65 @@ def _sample_conditions(config: config_lib.TrainConfig, model, num: int):
     return condition
 
 
-def _write_config(config: config_lib.TrainConfig, run_dir: str) -> None:
+def _saved_config(run_dir: str) -> config_lib.TrainConfig | None:
+    """The config of the resumable run in `run_dir`, or None if there is none."""
     path = os.path.join(run_dir, "config.json")
     # Without a checkpoint there is nothing to resume: a new config may
     # replace the old one (e.g. after a run that failed on a bad argument).
     resumable = os.path.exists(os.path.join(run_dir, "checkpoints", "checkpoint"))
-    if resumable and os.path.exists(path):
-        with open(path) as f:
-            try:
-                saved = config_lib.TrainConfig.from_json(f.read())
-            except (ValueError, TypeError) as error:
-                raise RunDirError(f"cannot read {path}: {error}") from error
+    if not (resumable and os.path.exists(path)):
+        return None
+    with open(path) as f:
+        try:
+            return config_lib.TrainConfig.from_json(f.read())
+        except (ValueError, TypeError) as error:
+            raise RunDirError(f"cannot read {path}: {error}") from error
+
+
+def _resolve_dtype_policy(
+    config: config_lib.TrainConfig, saved: config_lib.TrainConfig | None
+) -> config_lib.TrainConfig:
+    """`config` with ``dtype_policy="auto"`` replaced by a policy, logged.
+
+    A run resumes under the policy its ``config.json`` recorded when it
+    started (on whatever machine), so the same run never changes precision.
+    """
+    from tfvgan import precision
+
+    if config.dtype_policy != precision.AUTO:
+        return config
+    if saved is not None and saved.dtype_policy != precision.AUTO:
+        policy, reason = saved.dtype_policy, "the policy this run started with"
+    else:
+        policy, reason = precision.resolve_dtype_policy(
+            precision.AUTO, tpu=True if config.strategy == "tpu" else None
+        )
+    _log(f"dtype policy auto -> {policy}: {reason}")
+    return dataclasses.replace(config, dtype_policy=policy)
+
+
+def _write_config(
+    config: config_lib.TrainConfig,
+    run_dir: str,
+    saved: config_lib.TrainConfig | None,
+) -> None:
+    """Writes `config` as the run's config.json, after checking it against
+    the `saved` config of the run being resumed (if any)."""
+    path = os.path.join(run_dir, "config.json")
+    if saved is not None:
         changed = config.incompatible_fields(saved)
         if changed:
             raise RunDirError(
                 f"run directory {run_dir!r} holds a run with a different config "
                 f"(fields {changed} differ from {path}); a resumed run may only "
-                f"change {sorted(config_lib.RESUMABLE_CHANGES)}. Use a new --run_dir."
+                f"change {sorted(config_lib.RESUMABLE_CHANGES)}"
+                + (
+                    " (dtype_policy not to or from mixed_float16, whose optimizers "
+                    "keep loss-scale state)"
+                    if "dtype_policy" in changed
+                    else ""
+                )
+                + ". Use a new --run_dir."
             )
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
@@ -378,9 +421,11 @@ def run(config: config_lib.TrainConfig, callbacks: Sequence = ()):
         )
     config = config.resolved()
     run_dir = os.path.abspath(config.run_dir)
+    saved = _saved_config(run_dir)
+    config = _resolve_dtype_policy(config, saved)
     try:
         os.makedirs(run_dir, exist_ok=True)
-        _write_config(config, run_dir)
+        _write_config(config, run_dir, saved)
     except OSError as error:
         raise RunDirWriteError(
             f"cannot write to the run directory {run_dir!r}: {error}."
@@ -727,7 +772,9 @@ def define_flags(flag_values: flags.FlagValues = flags.FLAGS) -> None:
         None,
         list(config_lib.DTYPE_POLICIES),
         "Keras dtype policy: mixed_bfloat16 computes in bfloat16 "
-        "(float32 weights and outputs). Default float32.",
+        "(float32 weights and outputs); auto (default) picks it on AMX CPUs, "
+        "Ampere-or-newer GPUs and TPUs, float32 elsewhere; mixed_float16 "
+        "(T4/V100-class GPUs) trains with dynamic loss scaling.",
         flag_values=fv,
     )
     flags.DEFINE_boolean(

@@ -11,7 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfvgan import augment as augment_lib
-from tfvgan import distribute
+from tfvgan import distribute, precision
 from tfvgan import losses as losses_lib
 
 CONDITION_TYPES = (None, "label", "text", "image", "video")
@@ -39,7 +39,9 @@ def dtype_policy(name: str | None):
     """Sets Keras' global dtype policy to `name` inside the block only.
 
     Layers take the global policy when they are constructed, so a model
-    built inside the block computes in it. `None` leaves the policy alone.
+    built inside the block computes in it. `None` leaves the policy alone;
+    ``"auto"`` is the policy `tfvgan.precision.choose_dtype_policy` picks
+    for this machine.
 
     Example:
 
@@ -52,6 +54,7 @@ def dtype_policy(name: str | None):
     if name is None:
         yield
         return
+    name, _ = precision.resolve_dtype_policy(name)
     previous = keras.config.dtype_policy()
     keras.config.set_dtype_policy(name)
     try:
@@ -95,6 +98,86 @@ def _step_logs(metrics) -> dict:
     if multi_worker:
         logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
     return logs
+
+
+def _cross_replica(fn, *args):
+    """`fn(strategy, *args)` once, in cross-replica context (`strategy` is
+    None without a `tf.distribute` strategy)."""
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None or not tf.distribute.has_strategy():
+        return fn(None, *args)
+    return ctx.merge_call(fn, args=args)
+
+
+def _update(strategy, target, fn, value) -> None:
+    """``fn(target, value)`` on every copy of `target` (cross-replica context)."""
+    # `.value` is the tf.Variable (a DistributedVariable under a strategy)
+    # behind a Keras variable.
+    if isinstance(target, keras.Variable):
+        target = target.value
+    if isinstance(value, keras.Variable):
+        value = value.value
+    if strategy is None:
+        fn(target, value)
+    else:
+        strategy.extended.update(target, fn, args=(value,))
+
+
+def _local(strategy, value):
+    """One replica's copy of a value that is the same on every replica."""
+    if strategy is None or value is None:
+        return value
+    return strategy.experimental_local_results(value)[0]
+
+
+def _cond(pred, fn) -> None:
+    """`fn()` if `pred` (a boolean tensor; None means always)."""
+    if pred is None:
+        fn()
+        return
+    tf.cond(pred, lambda: (fn(), tf.constant(True))[1], lambda: tf.constant(False))
+
+
+def _all_finite(grads) -> tf.Tensor:
+    """Whether every gradient of every replica is finite (same on all replicas)."""
+    bad = tf.constant(0.0)
+    for g in grads:
+        if g is not None:
+            bad += tf.reduce_sum(
+                tf.cast(tf.logical_not(tf.math.is_finite(g)), tf.float32)
+            )
+    ctx = tf.distribute.get_replica_context()
+    if ctx is not None and ctx.num_replicas_in_sync > 1:
+        bad = ctx.all_reduce("sum", bad)
+    return tf.equal(bad, 0.0)
+
+
+def _loss_scaled(optimizer):
+    """`optimizer` wrapped in Keras' dynamic `LossScaleOptimizer` (once)."""
+    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        return optimizer
+    return keras.optimizers.LossScaleOptimizer(optimizer)
+
+
+def _update_loss_scale(optimizer, finite) -> None:
+    """Keras' dynamic loss-scale rule, for one step of `optimizer`'s network."""
+
+    def grown():
+        counter = optimizer.step_counter
+        grow = tf.equal(counter, optimizer.dynamic_growth_steps - 1)
+        new_scale = tf.where(grow, 2.0, 1.0) * optimizer.dynamic_scale
+        optimizer.dynamic_scale.assign(new_scale)
+        optimizer.step_counter.assign(
+            tf.where(grow, tf.zeros_like(counter), counter + 1)
+        )
+        return tf.constant(True)
+
+    def shrunk():
+        optimizer.dynamic_scale.assign(0.5 * optimizer.dynamic_scale)
+        optimizer.step_counter.assign(0)
+        return tf.constant(False)
+
+    tf.cond(finite, grown, shrunk)
 
 
 def _as_list(x) -> list:
@@ -347,6 +430,17 @@ class VideoGAN(keras.Model):
     ):
         """Configures the adversarial game.
 
+        Under the ``mixed_float16`` dtype policy both optimizers are wrapped
+        in `keras.optimizers.LossScaleOptimizer` (dynamic loss scaling; pass
+        your own wrapped optimizers to set its options). A training step
+        whose gradients are not finite is skipped as a whole: neither
+        network, nor their optimizer state, nor the EMA copy changes, the
+        loss scale of the network that overflowed halves, and the step
+        counters (`iterations`, which drive learning-rate schedules and
+        checkpoint numbers) still advance, so a run counts the same steps
+        and batches either way. The share of skipped steps is logged as
+        ``skipped``.
+
         Args:
             d_optimizer: discriminator optimizer; default Adam(2e-4, beta_1=0.5).
             g_optimizer: generator optimizer; default Adam(2e-4, beta_1=0.5).
@@ -364,18 +458,10 @@ class VideoGAN(keras.Model):
                 or a comma-separated string; None = off.
             jit_compile: XLA-compile the train step. Default: on when a GPU or
                 TPU is present, off on CPU (measured ~50x slower there).
+
             **kwargs: passed to `keras.Model.compile` (e.g.
                 `steps_per_execution`).
         """
-        for network in (self.generator, self.discriminator):
-            if network.dtype_policy.compute_dtype == "float16":
-                # float16 gradients underflow without dynamic loss scaling,
-                # which skips steps: the step counter, learning-rate schedule
-                # and checkpoints would no longer count the same steps.
-                raise ValueError(
-                    "the mixed_float16 dtype policy is not supported (it needs "
-                    "loss scaling); use mixed_bfloat16 or float32."
-                )
         if not isinstance(d_steps, (int, np.integer)) or d_steps < 1:
             raise ValueError(f"d_steps must be an integer >= 1, got {d_steps!r}.")
         for arg, value in (("gp_weight", gp_weight), ("r1_weight", r1_weight)):
@@ -389,6 +475,18 @@ class VideoGAN(keras.Model):
         self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         if self.d_optimizer is self.g_optimizer:
             raise ValueError("d_optimizer and g_optimizer must be distinct objects.")
+        # float16 gradients underflow without loss scaling: both networks
+        # get Keras' dynamic loss scale (see `_skip_or_keep_step`).
+        self.loss_scaling = any(
+            network.dtype_policy.compute_dtype == "float16"
+            for network in (self.generator, self.discriminator)
+        ) or any(
+            isinstance(opt, keras.optimizers.LossScaleOptimizer)
+            for opt in (self.d_optimizer, self.g_optimizer)
+        )
+        if self.loss_scaling:
+            self.d_optimizer = _loss_scaled(self.d_optimizer)
+            self.g_optimizer = _loss_scaled(self.g_optimizer)
         self.gp_weight = float(gp_weight)
         self.r1_weight = float(r1_weight)
         self.d_steps = int(d_steps)
@@ -398,13 +496,22 @@ class VideoGAN(keras.Model):
             self.ema_generator = self._clone_generator()
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
+        self._step_backup = None
+        if self.loss_scaling:
+            # Scratch copies of what a D step changes, to undo a step whose
+            # generator gradients overflow after the critic was updated.
+            # Not part of the training state (not checkpointed).
+            self._step_backup = [
+                tf.Variable(tf.zeros(v.shape, v.dtype), trainable=False)
+                for v in self._step_state()
+            ]
 
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
         self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
         self._extra_trackers = {}
-        names = []
+        names = ["skipped"] if self.loss_scaling else []
         if self.gp_weight:
             names.append("gp")
         if self.r1_weight:
@@ -692,6 +799,10 @@ class VideoGAN(keras.Model):
         g_vars = self.generator.trainable_variables
 
         regs = {}
+        scaling = self.loss_scaling
+        if scaling:
+            self._backup_step_state()
+            d_finite = tf.constant(True)
         for _ in range(self.d_steps):
             fake = self.call_generator(
                 self.sample_noise(batch_size), condition, training=True
@@ -705,6 +816,9 @@ class VideoGAN(keras.Model):
                 def critic(v):
                     return self._scores(v, condition, training=True)
 
+                # Under float16 the penalties' input gradients run through
+                # the critic loss-scaled too.
+                grad_scale = self.d_optimizer.dynamic_scale if scaling else 1.0
                 if self.gp_weight:
                     # alpha: this replica's slice of one global draw, so the
                     # penalty matches a single-device step exactly.
@@ -712,15 +826,23 @@ class VideoGAN(keras.Model):
                         batch_size, (1,) * (len(self.video_shape))
                     )
                     regs["gp"] = losses_lib.gradient_penalty(
-                        critic, real, fake, alpha=alpha
+                        critic, real, fake, alpha=alpha, grad_scale=grad_scale
                     )
                     total += self.gp_weight * regs["gp"]
                 if self.r1_weight:
-                    regs["r1"] = losses_lib.r1_penalty(critic, real)
+                    regs["r1"] = losses_lib.r1_penalty(
+                        critic, real, grad_scale=grad_scale
+                    )
                     total += self.r1_weight * regs["r1"]
                 scaled = total * scale
+                if scaling:
+                    scaled = self.d_optimizer.scale_loss(scaled)
             grads = tape.gradient(scaled, d_vars)
-            self.d_optimizer.apply_gradients(zip(grads, d_vars))
+            if scaling:
+                d_finite = tf.logical_and(d_finite, _all_finite(grads))
+                self._apply_if(d_finite, self.d_optimizer, grads, d_vars)
+            else:
+                self.d_optimizer.apply_gradients(zip(grads, d_vars))
 
         with tf.GradientTape() as tape:
             g_loss, extras = self._g_loss(real, condition, batch_size, training=True)
@@ -728,11 +850,27 @@ class VideoGAN(keras.Model):
             for value in extras.values():
                 total += value
             scaled = total * scale
+            if scaling:
+                scaled = self.g_optimizer.scale_loss(scaled)
         grads = tape.gradient(scaled, g_vars)
+        if scaling:
+            g_finite = _all_finite(grads)
+            keep = tf.logical_and(d_finite, g_finite)
+            self._apply_if(keep, self.g_optimizer, grads, g_vars)
+            if self.ema_generator is not None:
+                self._update_ema(keep)
+            self._skip_or_keep_step(keep, d_finite, g_finite)
+            return self._track(
+                d_loss,
+                g_loss,
+                real_logits,
+                fake_logits,
+                {**regs, **extras},
+                keep=keep,
+            )
         self.g_optimizer.apply_gradients(zip(grads, g_vars))
         if self.ema_generator is not None:
             self._update_ema()
-
         return self._track(d_loss, g_loss, real_logits, fake_logits, {**regs, **extras})
 
     def test_step(self, data):
@@ -747,22 +885,44 @@ class VideoGAN(keras.Model):
         g_loss, extras = self._g_loss(real, condition, batch_size, training=False)
         return self._track(d_loss, g_loss, real_logits, fake_logits, extras)
 
-    def _track(self, d_loss, g_loss, real_logits, fake_logits, extras) -> dict:
-        """Updates the metric trackers (unscaled losses) and returns the logs."""
-        self.d_loss_tracker.update_state(d_loss)
-        self.g_loss_tracker.update_state(g_loss)
-        self.d_real_tracker.update_state(self._d_stats(real_logits))
-        self.d_fake_tracker.update_state(self._d_stats(fake_logits))
+    def _track(
+        self, d_loss, g_loss, real_logits, fake_logits, extras, keep=None
+    ) -> dict:
+        """Updates the metric trackers (unscaled losses) and returns the logs.
+
+        With `keep` (loss scaling), a skipped step counts in ``skipped``
+        only: its losses may be inf (a float16 overflow in the forward
+        pass), which must not reach the epoch means that the non-finite
+        guard reads.
+        """
+        values = {
+            self.d_loss_tracker: d_loss,
+            self.g_loss_tracker: g_loss,
+            self.d_real_tracker: self._d_stats(real_logits),
+            self.d_fake_tracker: self._d_stats(fake_logits),
+        }
         for name, value in extras.items():
             if name in self._extra_trackers:
-                self._extra_trackers[name].update_state(value)
+                values[self._extra_trackers[name]] = value
+        for tracker, value in values.items():
+            if keep is None:
+                tracker.update_state(value)
+            else:
+                weight = tf.cast(keep, tf.float32)
+                value = tf.where(keep, tf.cast(value, tf.float32), 0.0)
+                tracker.update_state(value, sample_weight=weight)
+        if keep is not None:
+            self._extra_trackers["skipped"].update_state(
+                1.0 - tf.cast(keep, tf.float32)
+            )
         return _step_logs(self.metrics)
 
     # ------------------------------------------------------------------- EMA
     def _ema_pairs(self):
         return list(zip(self.ema_generator.weights, self.generator.weights))
 
-    def _update_ema(self):
+    def _update_ema(self, keep=None):
+        """Moves the EMA generator towards the generator (if `keep`, when given)."""
         decay = self.ema_decay
 
         def blend(ema_var, var, trainable):
@@ -770,26 +930,93 @@ class VideoGAN(keras.Model):
                 return ema_var.assign(decay * ema_var + (1.0 - decay) * var)
             return ema_var.assign(var)  # e.g. batch-norm moving statistics: copy
 
-        def update_all(strategy=None):
-            for ema_var, var in self._ema_pairs():
-                if strategy is None:
-                    blend(ema_var, var, var.trainable)
-                else:
-                    # `.value` is the tf.Variable (a DistributedVariable here)
-                    # behind the Keras variable.
-                    strategy.extended.update(
-                        ema_var.value,
-                        lambda e, v, t=var.trainable: blend(e, v, t),
-                        args=(var.value,),
+        def update_all(strategy, keep):
+            def update():
+                for ema_var, var in self._ema_pairs():
+                    trainable = var.trainable
+                    _update(
+                        strategy,
+                        ema_var,
+                        lambda e, v, t=trainable: blend(e, v, t),
+                        var,
                     )
 
-        ctx = tf.distribute.get_replica_context()
-        if ctx is None or not tf.distribute.has_strategy():
-            update_all()
-        else:
-            # EMA variables are mirrored; update them once, in cross-replica
-            # context, from the (already synchronised) generator weights.
-            ctx.merge_call(lambda strategy: update_all(strategy))
+            _cond(_local(strategy, keep), update)
+
+        # EMA variables are mirrored under a strategy; update them once, in
+        # cross-replica context, from the (already synchronised) weights.
+        _cross_replica(update_all, keep)
+
+    # -------------------------------------------------- dynamic loss scaling
+    def _step_state(self) -> list:
+        """Everything a training step changes besides G's weights, the EMA
+        copy, G's optimizer and the step counters: D's weights (batch-norm
+        statistics too), D's optimizer state and G's batch-norm statistics."""
+        d_inner = self.d_optimizer.inner_optimizer
+        return [
+            *self.discriminator.weights,
+            *d_inner.variables,
+            *self.generator.non_trainable_weights,
+        ]
+
+    def _backup_step_state(self) -> None:
+        def copy(strategy):
+            for backup, var in zip(self._step_backup, self._step_state()):
+                _update(strategy, backup, lambda b, v: b.assign(v), var)
+
+        _cross_replica(copy)
+
+    def _apply_if(self, keep, optimizer, grads, variables) -> None:
+        """Unscales loss-scaled `grads` and applies them with `optimizer`'s
+        inner optimizer if `keep` (the same on every replica)."""
+        scale = optimizer.dynamic_scale
+        grads = [None if g is None else g / scale for g in grads]
+        inner = optimizer.inner_optimizer
+
+        def apply(strategy, keep, grads):
+            if strategy is None:
+                _cond(keep, lambda: inner.apply(grads, variables))
+            else:
+                # As Keras' LossScaleOptimizer: a cond with an optimizer
+                # update (which merges across replicas) in its branch must
+                # run in cross-replica context.
+                _cond(
+                    _local(strategy, keep),
+                    lambda: strategy.extended.call_for_each_replica(
+                        inner.apply, args=(grads, variables)
+                    ),
+                )
+
+        _cross_replica(apply, keep, grads)
+
+    def _skip_or_keep_step(self, keep, d_finite, g_finite) -> None:
+        """Ends a loss-scaled step: undoes a skipped one and updates the scales.
+
+        A skipped step (`keep` false) restores the state saved at its start
+        (the critic may have been updated before the generator's gradients
+        overflowed) and advances both optimizers' `iterations` as a kept step
+        would, so the step count, learning-rate schedules and checkpoint
+        numbers match the batches consumed. Each loss scale halves when its
+        network's gradients overflowed and doubles after
+        `dynamic_growth_steps` finite steps in a row, as in Keras'
+        `LossScaleOptimizer`.
+        """
+
+        def finish(strategy, keep, d_finite, g_finite):
+            def undo():
+                for backup, var in zip(self._step_backup, self._step_state()):
+                    _update(strategy, var, lambda v, b: v.assign(b), backup)
+                self.d_optimizer.iterations.assign_add(self.d_steps)
+                self.g_optimizer.iterations.assign_add(1)
+
+            _cond(tf.logical_not(_local(strategy, keep)), undo)
+            for optimizer, finite in (
+                (self.d_optimizer, d_finite),
+                (self.g_optimizer, g_finite),
+            ):
+                _update_loss_scale(optimizer, _local(strategy, finite))
+
+        _cross_replica(finish, keep, d_finite, g_finite)
 
     # ------------------------------------------------------------ generation
     def call(self, inputs, training=False):
