@@ -31,6 +31,7 @@ import types
 from collections.abc import Mapping
 from typing import Any
 
+from tfvgan import precision
 from tfvgan.distribute import STRATEGIES
 
 __all__ = [
@@ -78,7 +79,7 @@ LR_DECAYS = ("none", "linear")
 #: loss scaling. ``mixed_float16`` (the fast path of T4/V100-class GPUs)
 #: trains with dynamic loss scaling (`VideoGAN.compile`). ``auto`` is
 #: resolved from the hardware when a run starts (`tfvgan.precision`).
-DTYPE_POLICIES = ("auto", "float32", "mixed_bfloat16", "mixed_float16")
+DTYPE_POLICIES = (precision.AUTO, *precision.CHOICES)
 #: File formats of the sample videos written during training.
 SAMPLE_FORMATS = ("gif", "mp4")
 
