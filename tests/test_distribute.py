@@ -278,6 +278,7 @@ def _run_workers(tmp_path, mode, timeout=300):
     return [tmp_path / f"run{i}" for i in range(2)]
 
 
+@pytest.mark.slow  # 10-16 s; CI runs it with the slow tests
 def test_multi_worker_train_run(tmp_path):
     """Two workers run `tfvgan.train.run`: same weights, chief alone writes."""
     chief, other = _run_workers(tmp_path, "run")

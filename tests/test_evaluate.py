@@ -23,6 +23,7 @@ def tiny_run(tmp_path_factory):
     return run_dir
 
 
+@pytest.mark.slow  # 10-16 s; CI runs it with the slow tests
 def test_untrained_generator_scores_worse_than_the_real_floor(
     tiny_run, cache, monkeypatch
 ):
@@ -72,6 +73,7 @@ def test_conditional_runs_get_their_application_metrics(
         assert "conditional_accuracy" not in result
 
 
+@pytest.mark.slow  # 10-16 s; CI runs it with the slow tests
 def test_a_run_is_scored_on_clips_like_its_own_data(cache, tmp_path, monkeypatch):
     monkeypatch.setenv("TFVGAN_CACHE_DIR", str(cache))
     from tfvgan.evaluate import evaluate_run

@@ -326,6 +326,7 @@ print(json.dumps({"tfvgan_imported": "tfvgan" in sys.modules}))
 """
 
 
+@pytest.mark.slow  # 10-16 s; CI runs it with the slow tests
 def test_fresh_tensorflow_only_process_matches_in_memory(cases, tmp_path):
     jobs = []
     for name in ALL_CASES:

@@ -318,6 +318,7 @@ def test_cli_end_to_end_writes_the_run_directory(tiny_run):
     assert video["video"].dtype == tf.uint8
 
 
+@pytest.mark.slow  # 10-16 s; CI runs it with the slow tests
 def test_rerun_of_a_finished_run_does_nothing_and_mismatch_is_refused(tiny_run):
     run_dir, _ = tiny_run
     before = _latest(run_dir)
@@ -365,6 +366,7 @@ def test_sample_from_run_dir_and_saved_model(tiny_run, tmp_path):
         sample.sample(run_dir=run_dir, out_dir=tmp_path / "c", labels=[1, 2])
 
 
+@pytest.mark.slow  # 10-16 s; CI runs it with the slow tests
 def test_export_cli_from_a_run_dir_and_from_a_checkpoint(tiny_run, tmp_path):
     import tensorflow as tf
 
