@@ -291,8 +291,8 @@ def _resolve_dtype_policy(
     if saved is not None and saved.dtype_policy != precision.AUTO:
         policy, reason = saved.dtype_policy, "the policy this run started with"
     else:
-        policy, reason = precision.resolve_dtype_policy(
-            precision.AUTO, tpu=True if config.strategy == "tpu" else None
+        policy, reason = precision.choose_dtype_policy(
+            tpu=True if config.strategy == "tpu" else None
         )
     _log(f"dtype policy auto -> {policy}: {reason}")
     return dataclasses.replace(config, dtype_policy=policy)
