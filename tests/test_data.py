@@ -543,3 +543,191 @@ def test_condition_helpers():
         conditions_lib.video_condition(video, "low_res", downscale=3)
     with pytest.raises(ValueError, match="'label'"):
         conditions_lib.video_condition(video, "label")
+
+
+# ------------------------------------------- issue 27: split, classes, resume
+def test_directory_split_is_a_function_of_seed_and_files_not_shuffle(tmp_path):
+    # 4 classes x 3 files: in sorted order the last files are all one class.
+    root = tmp_path / "classes"
+    for c in range(4):
+        (root / f"c{c}").mkdir(parents=True)
+        for i in range(3):
+            video_io.write_video(root / f"c{c}" / f"{i}.mp4", _ramp(4, 8, 8))
+    kwargs = dict(frames=2, size=8, batch_size=None, seed=5, validation_split=0.25)
+    split = {}
+    for subset in ("training", "validation"):
+        for shuffle in (True, False):
+            ds = data.video_dataset_from_directory(
+                root, subset=subset, shuffle=shuffle, **kwargs
+            )
+            split[subset, shuffle] = ds.file_paths
+    assert split["training", True] == split["training", False]
+    assert split["validation", True] == split["validation", False]
+    train, val = set(split["training", True]), set(split["validation", False])
+    assert len(val) == 3 and len(train) == 9 and not train & val
+    # A seeded permutation, not the tail of the sorted list (the last class).
+    assert {os.path.basename(os.path.dirname(p)) for p in val} != {"c3"}
+    # Another seed, another split.
+    other = data.video_dataset_from_directory(
+        root, subset="validation", **{**kwargs, "seed": 6}
+    )
+    assert set(other.file_paths) != val
+    with pytest.raises(ValueError, match="needs a seed"):
+        data.video_dataset_from_directory(
+            root, validation_split=0.25, subset="validation", shuffle=False
+        )
+    # One call for both subsets needs no seed: they are disjoint whatever it is.
+    train_ds, val_ds = data.video_dataset_from_directory(
+        root, frames=2, size=8, validation_split=0.25, subset="both"
+    )
+    assert not set(train_ds.file_paths) & set(val_ds.file_paths)
+    assert len(train_ds.file_paths) + len(val_ds.file_paths) == 12
+
+
+@pytest.fixture
+def split_dirs(tmp_path):
+    """train/ and test/ with classes cat, dog, eel; test/dog has no videos."""
+    for split in ("train", "test"):
+        for name in ("cat", "dog", "eel"):
+            (tmp_path / split / name).mkdir(parents=True)
+            if split == "test" and name == "dog":
+                continue
+            level = {"cat": 0, "dog": 4, "eel": 8}[name]
+            video_io.write_video(
+                tmp_path / split / name / "a.mp4", _ramp(4, 8, 8, offset=level)
+            )
+    return tmp_path / "train", tmp_path / "test"
+
+
+def test_directory_empty_class_folders_keep_their_class_ids(split_dirs, caplog):
+    train_dir, test_dir = split_dirs
+    kwargs = dict(frames=1, size=8, batch_size=None, shuffle=False, random_clip=False)
+    train = data.video_dataset_from_directory(train_dir, **kwargs)
+    with caplog.at_level(logging.WARNING, logger="tfvgan.data"):
+        test = data.video_dataset_from_directory(test_dir, **kwargs)
+    assert train.class_names == test.class_names == ["cat", "dog", "eel"]
+    labels = {
+        os.path.basename(os.path.dirname(path)): int(label)
+        for path, (_, label) in zip(test.file_paths, test, strict=True)
+    }
+    assert labels == {"cat": 0, "eel": 2}  # eel is class 2 in both folders
+    assert any(
+        "dog" in r.getMessage() and "no video" in r.getMessage() for r in caplog.records
+    )
+
+
+def test_directory_takes_class_names_explicitly(split_dirs):
+    train_dir, test_dir = split_dirs
+    kwargs = dict(frames=1, size=8, batch_size=None, shuffle=False, random_clip=False)
+    # The dog folder is gone altogether: the given names still fix the ids.
+    os.rmdir(test_dir / "dog")
+    test = data.video_dataset_from_directory(
+        test_dir, class_names=["cat", "dog", "eel"], **kwargs
+    )
+    assert test.class_names == ["cat", "dog", "eel"]
+    assert sorted(int(label) for _, label in test) == [0, 2]
+    # An explicit order is the class-id order.
+    reordered = data.video_dataset_from_directory(
+        train_dir, class_names=["eel", "dog", "cat"], **kwargs
+    )
+    by_class = {
+        os.path.basename(os.path.dirname(path)): int(label)
+        for path, (_, label) in zip(reordered.file_paths, reordered, strict=True)
+    }
+    assert by_class == {"eel": 0, "dog": 1, "cat": 2}
+    with pytest.raises(ValueError, match=r"\['eel'\].*not in class_names"):
+        data.video_dataset_from_directory(train_dir, class_names=["cat", "dog"])
+    with pytest.raises(ValueError, match="labels='inferred'"):
+        data.video_dataset_from_directory(
+            train_dir, labels=None, class_names=["cat", "dog", "eel"]
+        )
+    with pytest.raises(ValueError, match="distinct"):
+        data.video_dataset_from_directory(train_dir, class_names=["cat", "cat"])
+
+
+@pytest.fixture
+def five_clips(tmp_path):
+    """Five distinct 8-frame ramps: an odd count, so batches of 2 straddle epochs."""
+    root = tmp_path / "five"
+    root.mkdir()
+    for k in range(5):
+        video_io.write_video(root / f"{k}.mp4", _ramp(8, 16, 16, offset=k))
+    return root
+
+
+def _count_decodes(monkeypatch):
+    calls = []
+    read = video_io.read_video
+
+    def counting(path, *args, **kwargs):
+        calls.append(os.path.basename(path))
+        return read(path, *args, **kwargs)
+
+    monkeypatch.setattr(video_io, "read_video", counting)
+    return calls
+
+
+def test_directory_skip_resumes_the_stream_without_decoding(five_clips, monkeypatch):
+    kwargs = dict(frames=4, size=16, batch_size=2, seed=3, repeat=True, flip=True)
+    skip = 20  # 40 clips: 8 epochs of the 5 files
+    whole = [
+        b.numpy()
+        for b in data.video_dataset_from_directory(five_clips, **kwargs).take(skip + 3)
+    ]
+    decodes = _count_decodes(monkeypatch)
+    resumed = data.video_dataset_from_directory(five_clips, skip=skip, **kwargs)
+    got = [b.numpy() for b in resumed.take(3)]
+    # The same clips (files, random starts, flips) as the uninterrupted stream.
+    for a, b in zip(got, whole[skip:], strict=True):
+        np.testing.assert_array_equal(a, b)
+    # Only the clips served (and a few prefetched) were decoded, not the
+    # 2 * 20 skipped ones.
+    assert 6 <= len(decodes) <= 16, decodes
+
+
+def test_directory_probes_each_file_once_per_process(five_clips, monkeypatch):
+    # The runner builds a folder's data set more than once (the epoch
+    # count, then each resumed stream): the files are probed once.
+    from tfvgan.data import directory
+
+    monkeypatch.setattr(directory, "_PROBE_CACHE", {})
+    probes = []
+    real = video_io.probe_video
+    monkeypatch.setattr(
+        video_io, "probe_video", lambda path: (probes.append(path), real(path))[1]
+    )
+    for _ in range(2):
+        data.video_dataset_from_directory(five_clips, frames=4, size=16, batch_size=2)
+    assert len(probes) == 5, probes
+
+
+def test_directory_skip_within_one_epoch(five_clips):
+    kwargs = dict(frames=4, size=16, batch_size=2, seed=3)
+    whole = [b.numpy() for b in data.video_dataset_from_directory(five_clips, **kwargs)]
+    resumed = data.video_dataset_from_directory(five_clips, skip=1, **kwargs)
+    assert int(resumed.cardinality()) == 1  # 5 files: 2 batches, one skipped
+    np.testing.assert_array_equal(next(iter(resumed)).numpy(), whole[1])
+    with pytest.raises(ValueError, match="skip"):
+        data.video_dataset_from_directory(five_clips, skip=-1)
+
+
+@pytest.mark.parametrize("source", ["arrays", "moving_digits"])
+def test_in_memory_sources_skip_like_dataset_skip(source):
+    if source == "arrays":
+        videos = np.arange(7 * 2 * 4 * 4, dtype=np.uint8).reshape(7, 2, 4, 4, 1)
+
+        def build(**kw):
+            return data.from_arrays(videos, np.arange(7), batch_size=3, seed=1, **kw)
+
+    else:
+
+        def build(**kw):
+            return data.moving_digits(
+                7, frames=2, size=8, batch_size=3, condition="label", **kw
+            )
+
+    whole = list(build(repeat=True).take(9))
+    resumed = list(build(repeat=True, skip=6).take(3))
+    for (va, ca), (vb, cb) in zip(resumed, whole[6:], strict=True):
+        np.testing.assert_array_equal(va.numpy(), vb.numpy())
+        np.testing.assert_array_equal(ca.numpy(), cb.numpy())

@@ -313,7 +313,9 @@ def test_i3d_features_scale_uint8_and_keep_rgb_channels(i3d_signature_model):
     videos[..., 0] = 255
     videos[:, :, :4, :, 1] = 255  # top half of channel 1 bright
     features = extractor(videos)
-    np.testing.assert_allclose(features[:, :3], [[1.0, 0.0, -1.0]] * 3, atol=1e-5)
+    # Reference (TF1) resizing samples row i at i * 8 / 224: rows 0-84 are
+    # bright, 85-111 blend, 112-223 dark, so channel 1 averages -27 / 224.
+    np.testing.assert_allclose(features[:, :3], [[1.0, -27 / 224, -1.0]] * 3, atol=1e-5)
     np.testing.assert_allclose(features[:, 5:7], [[-1.0, 1.0]] * 3)
     np.testing.assert_array_equal(features[:, 3], [2, 2, 1])
 
@@ -339,15 +341,48 @@ def test_i3d_features_missing_model_says_where_to_get_it(tmp_path):
     assert "never downloads" in message
 
 
-def test_preprocess_for_i3d_resizes_bilinearly():
-    import tensorflow as tf
+def _tf1_resize_bilinear(image, out_h, out_w):
+    """TF1 resize_bilinear (no align_corners, no half-pixel centres), written out:
+    output pixel i samples input coordinate i * in / out."""
+    in_h, in_w = image.shape[:2]
+    ys = np.arange(out_h) * in_h / out_h
+    xs = np.arange(out_w) * in_w / out_w
+    y0, x0 = np.floor(ys).astype(int), np.floor(xs).astype(int)
+    y1, x1 = np.minimum(y0 + 1, in_h - 1), np.minimum(x0 + 1, in_w - 1)
+    fy, fx = (ys - y0)[:, None, None], (xs - x0)[None, :, None]
+    top = image[y0][:, x0] * (1 - fx) + image[y0][:, x1] * fx
+    bottom = image[y1][:, x0] * (1 - fx) + image[y1][:, x1] * fx
+    return top * (1 - fy) + bottom * fy
 
+
+def test_preprocess_for_i3d_resizes_like_the_reference_fvd():
+    # 2x2 -> 4x4: output pixel i samples input coordinate i / 2, clamped at
+    # the edge (tf.image.resize's half-pixel centres give -0.75 at [0, 1]).
+    frame = np.array([[-1.0, 0.0], [0.5, 1.0]], np.float32)
+    out = metrics.preprocess_for_i3d(frame[None, None, :, :, None], size=4)
+    expected = [
+        [-1.0, -0.5, 0.0, 0.0],
+        [-0.25, 0.125, 0.5, 0.5],
+        [0.5, 0.75, 1.0, 1.0],
+        [0.5, 0.75, 1.0, 1.0],
+    ]
+    assert out.shape == (1, 1, 4, 4, 3)
+    for channel in range(3):  # grayscale tiled to RGB
+        np.testing.assert_allclose(out[0, 0, ..., channel], expected, atol=1e-6)
+    # uint8 as the reference: resized in [0, 255], then 2 x / 255 - 1.
+    pixels = np.array([[0, 255], [255, 0]], np.uint8)
+    out = metrics.preprocess_for_i3d(pixels[None, None, :, :, None], size=4)
+    np.testing.assert_allclose(out[0, 0, 0, :, 0], [-1.0, 0.0, 1.0, 1.0], atol=1e-6)
+    np.testing.assert_allclose(out[0, 0, 1, :2, 0], [0.0, 0.0], atol=1e-6)
+    # Non-square input, up- and downscaled, against the written-out formula.
     rng = np.random.default_rng(10)
-    videos = rng.uniform(-1, 1, size=(2, 3, 10, 12, 1)).astype(np.float32)
-    out = metrics.preprocess_for_i3d(videos, size=24)
-    assert out.shape == (2, 3, 24, 24, 3)
-    expected = tf.image.resize(videos[1, 2], (24, 24), method="bilinear")
-    np.testing.assert_allclose(out[1, 2, ..., 2:], expected, atol=1e-6)
+    videos = rng.uniform(-1, 1, size=(2, 3, 10, 12, 3)).astype(np.float32)
+    for size in (24, 7):
+        out = metrics.preprocess_for_i3d(videos, size=size)
+        assert out.shape == (2, 3, size, size, 3)
+        np.testing.assert_allclose(
+            out[1, 2], _tf1_resize_bilinear(videos[1, 2], size, size), atol=1e-5
+        )
 
 
 # ---------------------------------------------------------------------------

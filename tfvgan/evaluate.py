@@ -12,8 +12,11 @@ prediction: PSNR/SSIM against the real clip, next to repeating the first
 frame) and low-resolution clips (super-resolution: next to bicubic
 upscaling). Other real sources: `--dataset=directory` or `--dataset=tfds`
 with `--data_kwargs` (e.g. `directory=clips/,frame_step=2` or
-`name=ucf101,split=test`), read in file order, first window of each video;
-with those, pass `--i3d_path` (the digit classifier only knows digits).
+`name=ucf101,split=test`): videos drawn uniformly at random (shuffled with
+`--data_seed`) across the whole source, first window of each video, the
+first `--num_videos` for the target and the next `--num_videos` (other
+videos) for the floor; with those, pass `--i3d_path` (the digit classifier
+only knows digits).
 Writes JSON next to printing it.
 
     tfvgan-eval --run_dir=runs/quickstart --num_videos=512
@@ -91,9 +94,11 @@ def _real_clips(dataset, data_kwargs, shape, count, seed, batch_size, labels):
     """Up to `count` real clips in [-1, 1] (and labels) from a data source.
 
     ``moving_digits`` with no arguments but `_LOOK_KWARGS` is generated
-    directly (with captions); other sources go through their `tfvgan.data` loader in file
-    order (no shuffling, the first clip window of each video:
-    ``random_clip=False``).
+    directly (with captions); other sources go through their `tfvgan.data`
+    loader, shuffled with `seed` so that the clips are a uniform sample of
+    the whole source (a folder is read class by class otherwise), the first
+    clip window of each video (``random_clip=False``). Each video gives one
+    clip, so the first and second halves come from different videos.
     """
     import numpy as np
 
@@ -108,12 +113,13 @@ def _real_clips(dataset, data_kwargs, shape, count, seed, batch_size, labels):
         digits = np.asarray(digits).reshape(len(digits), -1)[:, 0].astype("int32")
         return real.astype("float32") / 127.5 - 1.0, digits, captions
     # Unbatched from the loader (which drops remainders), batched here.
-    kwargs = dict(shape, batch_size=None, shuffle=False, repeat=False)
+    kwargs = dict(shape, batch_size=None, seed=seed, repeat=False)
     kwargs["condition"] = "label" if labels else None
     if dataset == "moving_digits":
-        kwargs.update(num_videos=count, seed=seed)
+        # Generated clips are independent draws already: no shuffle needed.
+        kwargs.update(num_videos=count, shuffle=False)
     else:
-        kwargs["random_clip"] = False
+        kwargs.update(shuffle=True, random_clip=False)
     kwargs.update(data_kwargs or {})
     source = getattr(data, DATASETS[dataset])(**kwargs).batch(batch_size)
     videos, ids, total = [], [], 0
@@ -137,7 +143,10 @@ class SavedModelGenerator:
     Reads the export's ``assets.extra/tfvgan_export.json`` for the clip shape,
     latent size and condition, and calls the ``generate_float`` signature
     with the noise ``VideoGAN.noise_from_seeds`` would draw, so clip ``i`` of
-    ``generate(n, seed=s)`` equals the trained model's.
+    ``generate(n, seed=s)`` equals the trained model's. `generate_uint8`
+    calls ``generate_from_seed`` instead (``tfvgan-sample``). Both send any
+    number of clips in requests of at most the export's ``max_batch``, which
+    refuses larger ones.
 
     Args:
         path: a SavedModel version folder written by `tfvgan.export`.
@@ -169,26 +178,68 @@ class SavedModelGenerator:
                 meta["condition_shape"], tf.as_dtype(meta["condition_dtype"])
             )
         self.max_batch = int(meta["max_batch"])
-        self._signature = tf.saved_model.load(path).signatures["generate_float"]
+        self._loaded = tf.saved_model.load(path)
+        self.signatures = self._loaded.signatures
+        self._signature = self.signatures["generate_float"]
 
-    def generate(self, num_videos: int, condition=None, seed: int = 0, batch_size=32):
-        """``num_videos`` float clips in ``[-1, 1]``; clip ``i`` uses seed ``seed + i``."""
+    def _in_chunks(self, call, num_videos: int, condition, batch_size: int):
+        """``call(seeds, condition_part)`` over slices of at most `max_batch`.
+
+        The export refuses a request larger than its ``max_batch``; slicing
+        here is what lets any `num_videos` through. ``seeds`` are the clip
+        indices of the slice (int64), ``condition_part`` the matching rows of
+        `condition` as the export's dtype, or None.
+        """
         import numpy as np
         import tensorflow as tf
-
-        from tfvgan.models.video_gan import noise_from_seeds
 
         step = max(1, min(batch_size, self.max_batch))
         out = []
         for start in range(0, num_videos, step):
             seeds = tf.range(start, min(num_videos, start + step), dtype=tf.int64)
-            noise = noise_from_seeds(seeds + seed, self.latent_dim)
-            args = {"noise": noise}
+            part = None
             if condition is not None:
-                part = np.asarray(condition)[start : start + len(seeds)]
-                args["condition"] = tf.constant(part, self.condition_spec.dtype)
-            out.append(self._signature(**args)["video"].numpy())
+                rows = np.asarray(condition)[start : start + len(seeds)]
+                part = tf.constant(rows, self.condition_spec.dtype)
+            out.append(call(seeds, part))
         return np.concatenate(out)
+
+    def generate(self, num_videos: int, condition=None, seed: int = 0, batch_size=32):
+        """``num_videos`` float clips in ``[-1, 1]``; clip ``i`` uses seed ``seed + i``."""
+        from tfvgan.models.video_gan import noise_from_seeds
+
+        def call(seeds, part):
+            args = {"noise": noise_from_seeds(seeds + seed, self.latent_dim)}
+            if part is not None:
+                args["condition"] = part
+            return self._signature(**args)["video"].numpy()
+
+        return self._in_chunks(call, num_videos, condition, batch_size)
+
+    def generate_uint8(
+        self,
+        num_videos: int,
+        condition=None,
+        seed: int = 0,
+        batch_size: int | None = None,
+    ):
+        """``num_videos`` uint8 clips from the ``generate_from_seed`` signature.
+
+        Clip ``i`` uses seed ``seed + i``, as `generate`; requests go in
+        slices of at most ``max_batch`` (and `batch_size`, default
+        ``max_batch``).
+        """
+        signature = self.signatures["generate_from_seed"]
+
+        def call(seeds, part):
+            args = {"seed": seeds + seed}
+            if part is not None:
+                args["condition"] = part
+            return signature(**args)["video"].numpy()
+
+        return self._in_chunks(
+            call, num_videos, condition, batch_size or self.max_batch
+        )
 
 
 def evaluate_run(
@@ -260,8 +311,10 @@ def evaluate_model(
             the model's frames/size/channels.
         data_kwargs: that source's arguments, e.g. ``{"directory": "clips/",
             "frame_step": 2}`` or ``{"name": "ucf101", "split": "test"}``.
-            A source with fewer than ``2 * num_videos`` clips is split in
-            two halves (generated and floor); text conditions need
+            Its videos are sampled uniformly (shuffled with `data_seed`):
+            the first `num_videos` are the target, the next `num_videos` the
+            floor. A source with fewer than ``2 * num_videos`` clips is
+            split in two halves (generated and floor); text conditions need
             ``moving_digits`` captions.
 
     Returns:
@@ -401,7 +454,8 @@ def define_flags(flag_values: flags.FlagValues = FLAGS) -> None:
     flags.DEFINE_integer(
         "data_seed",
         1,
-        "Seed of the real moving_digits sample.",
+        "Seed of the real sample: the moving_digits clips, or the shuffle that "
+        "draws the videos of a directory or tfds source.",
         flag_values=flag_values,
     )
     flags.DEFINE_string(

@@ -100,23 +100,23 @@ def _generate_from_saved_model(path, num, seed, labels, caption):
     import numpy as np
     import tensorflow as tf
 
-    loaded = tf.saved_model.load(os.fspath(path))
-    if "generate_from_seed" not in loaded.signatures:
+    from tfvgan.evaluate import SavedModelGenerator
+
+    generator = SavedModelGenerator(path)
+    if "generate_from_seed" not in generator.signatures:
         raise ValueError(
             f"{path} has no 'generate_from_seed' signature: expected an export "
             "written by tfvgan.export."
         )
-    signature = loaded.signatures["generate_from_seed"]
+    signature = generator.signatures["generate_from_seed"]
     inputs = signature.structured_input_signature[1]
-    args = {"seed": tf.range(num, dtype=tf.int64) + seed}
+    condition = None
     if "condition" in inputs:
         spec = inputs["condition"]
         if labels and spec.dtype.is_integer and spec.shape.rank == 1:
-            args["condition"] = tf.constant(
-                np.resize(np.asarray(labels), num), spec.dtype
-            )
+            condition = np.resize(np.asarray(labels), num)
         elif caption and spec.dtype == tf.string:
-            args["condition"] = tf.constant([caption] * num)
+            condition = np.asarray([caption] * num)
         else:
             raise ValueError(
                 f"{path} needs a condition {spec} (give --labels for label "
@@ -125,7 +125,8 @@ def _generate_from_saved_model(path, num, seed, labels, caption):
             )
     elif labels or caption:
         raise ValueError(f"{path} is unconditional; drop --labels/--caption.")
-    return signature(**args)["video"].numpy()
+    # In slices of at most the export's max_batch, which refuses larger ones.
+    return generator.generate_uint8(num, condition=condition, seed=seed)
 
 
 def sample(
@@ -147,7 +148,8 @@ def sample(
     Args:
         run_dir: a training run directory (config.json + checkpoints).
         saved_model: a SavedModel version folder from `tfvgan.export`
-            (exactly one of `run_dir`, `saved_model`).
+            (exactly one of `run_dir`, `saved_model`); any `num_videos` is
+            generated in requests of at most the export's ``max_batch``.
         out_dir: output folder (created).
         num_videos: clips to write; default ``len(labels)`` or 8.
         formats: ``"gif"`` and/or ``"mp4"``.

@@ -8,7 +8,9 @@ This is the uint8 edge of the tensor contract: files hold uint8 frames
 
 Decoding uses the ffmpeg binary bundled with ``imageio-ffmpeg`` (run as a
 subprocess with an argument list, never through a shell); PyAV is the
-fallback when that binary is unavailable. Files are written with the same
+fallback when that binary is unavailable; both return frames in the
+displayed orientation (rotation metadata applied) and seek by time in
+containers with reliable timestamps. Files are written with the same
 binary (through imageio-ffmpeg for video containers, one-palette GIFs
 directly); Pillow, via imageio, writes GIFs when the binary is missing.
 Metadata (`probe_video`) comes from PyAV, without decoding.
@@ -71,8 +73,10 @@ class VideoInfo:
         path: The file.
         frames: Number of frames (from the container; an estimate for some
             formats, so decoding may return fewer).
-        height: Frame height in pixels.
-        width: Frame width in pixels.
+        height: Frame height in pixels, as stored: `read_video` returns a
+            file with rotation metadata in its displayed orientation, with
+            height and width swapped for a 90 or 270 degree rotation.
+        width: Frame width in pixels, as stored.
         fps: Frames per second, or 0.0 when unknown.
     """
 
@@ -318,45 +322,193 @@ def _scale_filter(size, resize: str) -> str:
     )
 
 
+# Containers whose packets carry reliable timestamps, so that a frame index
+# can be turned into a seek time. AVI (timestamps are often decode order)
+# and GIF (per-frame delays, no keyframe index) are always read from frame 0.
+_SEEKABLE_EXTENSIONS = (".mp4", ".m4v", ".mov", ".mkv", ".webm")
+
+
+def _seek_origin(path: str) -> tuple[float, float, float] | None:
+    """``(frame_rate, stream_start, container_start)`` when `path` can be seeked.
+
+    Times are in seconds. None when a frame index cannot be mapped to a time:
+    a container outside `_SEEKABLE_EXTENSIONS`, no PyAV, or a variable frame
+    rate (the average rate differs from the stream's base rate).
+    """
+    if os.path.splitext(path)[1].lower() not in _SEEKABLE_EXTENSIONS:
+        return None
+    try:
+        import av
+    except ImportError:
+        return None
+    try:
+        with av.open(_local_url(path)) as container:
+            stream = container.streams.video[0]
+            rate, base = stream.average_rate, stream.base_rate
+            if not rate or not base or rate != base:
+                return None
+            stream_start = 0.0
+            if stream.start_time is not None and stream.time_base:
+                stream_start = float(stream.start_time * stream.time_base)
+            container_start = stream_start
+            if container.start_time is not None:
+                container_start = container.start_time / av.time_base
+            return float(rate), stream_start, container_start
+    except Exception:  # Unreadable here: the decoder reports it properly.
+        return None
+
+
+def _seek_seconds(path: str, start: int) -> float | None:
+    """Where ffmpeg's input ``-ss`` must point so that frame `start` comes first.
+
+    ffmpeg's input seek is relative to the container's start and, being
+    accurate, drops every frame before the target; half a frame early keeps
+    frame `start` whatever the rounding of its timestamp. None means decode
+    from frame 0 and count frames (see `_seek_origin`).
+    """
+    if start < 1:
+        return None
+    origin = _seek_origin(path)
+    if origin is None:
+        return None
+    rate, stream_start, container_start = origin
+    return max(0.0, stream_start - container_start + (start - 0.5) / rate)
+
+
+def _parse_pnm_frames(data: bytes, channels: int, path: str) -> np.ndarray:
+    """Frames from ffmpeg's ``image2pipe`` PPM (RGB) or PGM (gray) stream.
+
+    ffmpeg's PNM encoder writes a three-line header (``P6`` or ``P5``, then
+    width and height, then 255) before every frame, so the frame size is the
+    one ffmpeg produced, after rotation and scaling, not one guessed from the
+    stream's header.
+    """
+    magic = b"P5" if channels == 1 else b"P6"
+    parts = data.split(b"\n", 3)
+    if len(parts) < 4 or parts[0] != magic or parts[2] != b"255":
+        return np.zeros((0, 1, 1, channels), np.uint8)
+    width, height = (int(v) for v in parts[1].split())
+    header = sum(len(p) + 1 for p in parts[:3])
+    frame_bytes = header + height * width * channels
+    count = len(data) // frame_bytes
+    frames = np.frombuffer(data, np.uint8, count * frame_bytes)
+    frames = frames.reshape(count, frame_bytes)
+    if count and np.any(frames[:, :header] != frames[0, :header]):
+        raise VideoDecodeError(f"the frame size of {path!r} changes mid-stream")
+    pixels = frames[:, header:].reshape(count, height, width, channels)
+    return np.ascontiguousarray(pixels)
+
+
 def _read_ffmpeg(exe, path, frames, start, step, size, resize, channels, timeout):
+    seek = _seek_seconds(path, start)
+    # After a seek the first frame ffmpeg filters is frame `start` itself.
+    first = start if seek is None else 0
     filters = []
-    if start or step != 1:
-        filters.append(f"select='gte(n,{start})*not(mod(n-{start},{step}))'")
+    if first or step != 1:
+        filters.append(f"select='gte(n,{first})*not(mod(n-{first},{step}))'")
     if size is not None:
         filters.append(_scale_filter(size, resize))
-    cmd = [exe, "-nostdin", "-v", "error", "-threads", "1", "-i", _local_url(path)]
+    cmd = [exe, "-nostdin", "-v", "error", "-threads", "1"]
+    if seek is not None:
+        # Before -i: seek in the input (keyframe, then decode up to the
+        # target) instead of decoding every frame from 0.
+        cmd += ["-ss", f"{seek:.6f}"]
+    cmd += ["-i", _local_url(path)]
     if filters:
         cmd += ["-vf", ",".join(filters)]
     if frames is not None:
         cmd += ["-frames:v", str(frames)]
-    pix_fmt = "gray" if channels == 1 else "rgb24"
-    cmd += ["-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", pix_fmt, "-"]
-    if size is None:
-        # Without a target size the output size is the stream's.
-        try:
-            info = probe_video(path)
-            size = (info.height, info.width)
-        except VideoDecodeError:
-            try:
-                size = _ffmpeg_header(path)[:2]
-            except Exception as err:
-                raise VideoDecodeError(f"cannot open {path!r}: {err}") from err
+    # ffmpeg applies the display matrix (rotated phone videos) by default;
+    # PNM output carries the resulting frame size with every frame.
+    codec, pix_fmt = ("pgm", "gray") if channels == 1 else ("ppm", "rgb24")
+    cmd += ["-fps_mode", "passthrough", "-f", "image2pipe", "-c:v", codec]
+    cmd += ["-pix_fmt", pix_fmt, "-"]
     try:
         result = subprocess.run(
             cmd, capture_output=True, timeout=timeout, check=False, stdin=None
         )
     except subprocess.TimeoutExpired as err:
         raise VideoDecodeError(f"decoding {path!r} timed out after {timeout}s") from err
-    frame_bytes = size[0] * size[1] * channels
-    count = len(result.stdout) // frame_bytes
-    if count == 0:
+    video = _parse_pnm_frames(result.stdout, channels, path)
+    if len(video) == 0:
         message = result.stderr.decode("utf-8", "replace").strip()[-500:]
         raise VideoDecodeError(
             f"ffmpeg decoded no frames from {path!r} (exit {result.returncode}): "
             f"{message}"
         )
-    data = np.frombuffer(result.stdout, np.uint8, count * frame_bytes)
-    return data.reshape(count, size[0], size[1], channels)
+    return video
+
+
+def _display_matrix(frame) -> np.ndarray | None:
+    """The 3x3 display matrix (int32, row-major) a decoded frame carries."""
+    try:
+        for side_data in frame.side_data:
+            kind = getattr(side_data.type, "name", str(side_data.type))
+            if "DISPLAYMATRIX" in kind.upper():
+                return np.frombuffer(bytes(side_data), np.int32, 9)
+    except Exception:  # An older PyAV without side data access: no rotation.
+        return None
+    return None
+
+
+def _to_display(image: np.ndarray, matrix: np.ndarray | None) -> np.ndarray:
+    """Applies a display matrix to an ``(H, W, C)`` frame as ffmpeg does.
+
+    The same choices as ffmpeg's automatic rotation (``-autorotate``, on by
+    default): right-angle rotations as transposes, flips from the matrix
+    signs. Rotations by other angles are left to ffmpeg.
+    """
+    if matrix is None:
+        return image
+    a, b, c, d = (float(v) / 65536.0 for v in matrix[[0, 1, 3, 4]])
+    if not (np.hypot(a, c) and np.hypot(b, d)):
+        return image
+    rotation = -np.degrees(np.arctan2(b / np.hypot(b, d), a / np.hypot(a, c)))
+    theta = -round(rotation)  # ffmpeg's get_rotation(): clockwise degrees
+    theta -= 360 * np.floor(theta / 360 + 0.9 / 360)
+    if abs(theta - 90) < 1:
+        # transpose=cclock_flip (a plain transpose) or transpose=clock.
+        return image.transpose(1, 0, 2) if c > 0 else np.rot90(image, -1)
+    if abs(theta - 270) < 1:
+        # transpose=clock_flip or transpose=cclock.
+        return np.rot90(image, -1)[::-1] if c < 0 else np.rot90(image, 1)
+    if abs(theta - 180) < 1:
+        if a < 0:
+            image = image[:, ::-1]
+        return image[::-1] if d < 0 else image
+    if abs(theta) < 1 and d < 0:
+        return image[::-1]
+    return image
+
+
+def _pyav_frames(container, stream, start: int, seek_origin):
+    """``(index, frame)`` pairs from about frame `start` on.
+
+    With `seek_origin` (see `_seek_origin`) the container is first seeked to
+    the keyframe before frame `start` and indices come from timestamps, the
+    rule ffmpeg's input seek follows; otherwise, or when the seek lands past
+    frame `start` or a frame has no timestamp, frames are counted from 0.
+    """
+    if seek_origin is not None and start > 0:
+        rate, stream_start, _ = seek_origin
+        target = stream_start + (start - 0.5) / rate
+        container.seek(int(target / stream.time_base), stream=stream, backward=True)
+        decoded = container.decode(stream)
+        frame = next(decoded, None)
+        if frame is not None and frame.pts is not None:
+            index = round((float(frame.pts * stream.time_base) - stream_start) * rate)
+            if index <= start:
+                yield index, frame
+                for frame in decoded:
+                    if frame.pts is None:
+                        index += 1
+                    else:
+                        seconds = float(frame.pts * stream.time_base)
+                        index = round((seconds - stream_start) * rate)
+                    yield index, frame
+                return
+        container.seek(0)  # Flushes the decoder too.
+    yield from enumerate(container.decode(stream))
 
 
 def _read_pyav(path, frames, start, step, size, resize, channels):
@@ -365,12 +517,20 @@ def _read_pyav(path, frames, start, step, size, resize, channels):
     out = []
     try:
         with av.open(_local_url(path)) as container:
+            stream = container.streams.video[0]
             fmt = "gray" if channels == 1 else "rgb24"
-            for index, frame in enumerate(container.decode(video=0)):
-                if index < start or (index - start) % step:
+            seen = 0  # Frames at or after `start`, like ffmpeg's select `n`.
+            origin = _seek_origin(path) if start > 0 else None
+            pairs = _pyav_frames(container, stream, start, origin)
+            for index, frame in pairs:
+                if index < start:
+                    continue
+                seen += 1
+                if (seen - 1) % step:
                     continue
                 array = frame.to_ndarray(format=fmt)
-                out.append(array.reshape(array.shape[0], array.shape[1], channels))
+                array = array.reshape(array.shape[0], array.shape[1], channels)
+                out.append(_to_display(array, _display_matrix(frame)))
                 if frames is not None and len(out) >= frames:
                     break
     except Exception as err:
@@ -402,10 +562,15 @@ def read_video(
             reads).
         frames: Number of frames to return, or None for all. Fewer come back
             when the file ends early.
-        start: Index of the first frame to return.
+        start: Index of the first frame to return. In mp4, mov, m4v, mkv
+            and webm files with a constant frame rate the decoder seeks to
+            the keyframe before it (frame ``start`` is the one shown at
+            ``start / fps`` seconds) instead of decoding every earlier frame;
+            other files (avi, gif, variable frame rate) are decoded from
+            frame 0 and frames counted.
         step: Frame stride (2 keeps every other frame).
         size: Output size, an int (square) or ``(height, width)``; None keeps
-            the file's size.
+            the file's displayed size.
         resize: How to reach `size`: ``"crop"`` (keep aspect ratio, scale to
             cover, crop the centre), ``"pad"`` (keep aspect ratio, fit inside,
             pad black) or ``"stretch"``.
@@ -416,7 +581,12 @@ def read_video(
         timeout: Seconds before an ffmpeg decode is abandoned.
 
     Returns:
-        uint8 array ``(T, H, W, channels)`` with ``1 <= T``.
+        uint8 array ``(T, H, W, channels)`` with ``1 <= T``, in the displayed
+        orientation: a file with rotation metadata (phone videos) comes back
+        rotated and flipped as players show it, by both backends (ffmpeg's
+        automatic rotation; PyAV applies right angles and flips the same
+        way), so a 64x32 stream rotated by 90 degrees gives frames of height
+        64 and width 32.
 
     Raises:
         VideoDecodeError: If no frame could be decoded (missing, corrupt or

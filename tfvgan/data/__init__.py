@@ -7,6 +7,12 @@ pipeline ends in ``prefetch(AUTOTUNE)``), or ``(video, condition)`` pairs when
 a ``condition`` is asked for (see `tfvgan.data.conditions` for each
 condition's dtype and shape).
 
+Every source also takes ``repeat=`` and ``skip=``: ``skip=n`` starts the
+stream at element ``n`` (batch ``n`` when batched, counted across epochs with
+``repeat=True``) and gives exactly what ``.skip(n)`` would, but the in-memory
+and folder sources drop file indices before decoding, so resuming a run at
+step ``s`` (``repeat=True, skip=s``) decodes no clip already trained on.
+
 Sources:
 
 - `moving_digits`: offline synthetic Moving-MNIST-style clips with labels and

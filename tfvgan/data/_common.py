@@ -34,6 +34,36 @@ def finish(
     return dataset.prefetch(AUTOTUNE)
 
 
+def check_skip(skip) -> None:
+    if isinstance(skip, bool) or not isinstance(skip, int) or skip < 0:
+        raise ValueError(f"expected skip a non-negative int, got {skip!r}")
+
+
+def position(
+    dataset: tf.data.Dataset,
+    repeat: bool,
+    skip: int,
+    batch_size: int | None,
+) -> tf.data.Dataset:
+    """Repeats, then skips `skip` output elements, on a stream not yet decoded.
+
+    Sources apply this to their cheap stream (file indices, random draws, or
+    in-memory arrays) before the map that decodes or converts clips, and
+    then `finish` without repeating: the clips then flow exactly as
+    ``finish(decoded, batch_size, repeat).skip(skip)`` would give them, but
+    the skipped ones are never decoded. With ``drop_remainder=True`` a batch
+    is always `batch_size` consecutive clips, so `skip` batches are
+    ``skip * batch_size`` clips.
+    """
+    check_skip(skip)
+    check_positive_int("batch_size", batch_size, allow_none=True)
+    if repeat:
+        dataset = dataset.repeat()
+    if skip:
+        dataset = dataset.skip(skip * (batch_size or 1))
+    return dataset
+
+
 SHORT_VIDEO_POLICIES = ("skip", "loop", "pad")
 RESIZE_MODES = ("crop", "pad", "stretch")
 

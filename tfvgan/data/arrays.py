@@ -56,6 +56,7 @@ def from_arrays(
     shuffle: bool = True,
     seed: int | None = None,
     repeat: bool = False,
+    skip: int = 0,
 ) -> tf.data.Dataset:
     """A dataset from in-memory videos (and optional conditions).
 
@@ -72,6 +73,12 @@ def from_arrays(
         shuffle: Reshuffle every epoch.
         seed: Shuffle seed.
         repeat: Repeat forever.
+        skip: Elements to leave out at the start of the stream (batches when
+            `batch_size` is set; with ``repeat=True`` counted across
+            epochs), before the clips are converted: the result equals
+            ``dataset.skip(skip)`` of the dataset built with ``skip=0`` and
+            the same arguments. To resume training at step ``s``, build with
+            ``repeat=True, skip=s``.
 
     Returns:
         A dataset of float32 videos ``(T, H, W, C)`` in ``[-1, 1]`` (batched
@@ -92,6 +99,7 @@ def from_arrays(
     videos = _check_videos(videos)
     n = videos.shape[0]
     _common.check_positive_int("batch_size", batch_size, allow_none=True)
+    _common.check_skip(skip)
     if batch_size is not None and batch_size > n and not repeat:
         raise ValueError(
             f"expected batch_size <= number of videos ({n}) since the last "
@@ -112,6 +120,7 @@ def from_arrays(
         dataset = tf.data.Dataset.from_tensor_slices(videos)
     if shuffle:
         dataset = dataset.shuffle(n, seed=seed, reshuffle_each_iteration=True)
+    dataset = _common.position(dataset, repeat, skip, batch_size)
 
     if videos.dtype == np.uint8:
 
@@ -120,4 +129,4 @@ def from_arrays(
             return (video, *rest) if rest else video
 
         dataset = dataset.map(prepare, num_parallel_calls=_common.AUTOTUNE)
-    return _common.finish(dataset, batch_size, repeat)
+    return _common.finish(dataset, batch_size)

@@ -82,8 +82,36 @@ class DecodeStats:
         )
 
 
-def _index_directory(directory, labels, follow_links):
-    """Sorted video paths, per-file labels (or None), class names, ignored count."""
+def _check_class_names(class_names, labels) -> list[str] | None:
+    if class_names is None:
+        return None
+    if labels != "inferred":
+        raise ValueError(
+            f"class_names is only used with labels='inferred', got labels={labels!r}"
+        )
+    if isinstance(class_names, str) or not all(
+        isinstance(name, str) for name in class_names
+    ):
+        raise ValueError(
+            f"expected class_names a list of folder names (str), got {class_names!r}"
+        )
+    class_names = list(class_names)
+    if not class_names or len(set(class_names)) != len(class_names):
+        raise ValueError(
+            f"expected class_names a non-empty list of distinct names, got "
+            f"{class_names!r}"
+        )
+    return class_names
+
+
+def _index_directory(directory, labels, follow_links, class_names=None):
+    """Sorted video paths, per-file labels (or None), class names, ignored count.
+
+    With ``labels="inferred"`` every sub-folder is a class, whether or not it
+    holds videos (as `keras.utils.image_dataset_from_directory` does), so a
+    class keeps its id across folders that share the class sub-folders;
+    `class_names`, when given, fixes the classes and their order instead.
+    """
     extensions = video_io.VIDEO_EXTENSIONS
     ignored = 0
 
@@ -108,16 +136,38 @@ def _index_directory(directory, labels, follow_links):
             if entry.is_dir(follow_symlinks=follow_links)
             and not entry.name.startswith(".")
         )
-        class_names, paths, file_labels = [], [], []
-        for name in subdirs:
-            found = walk(os.path.join(directory, name))
-            if found:
-                file_labels += [len(class_names)] * len(found)
-                class_names.append(name)
-                paths += found
+        if class_names is not None:
+            unknown = [name for name in subdirs if name not in class_names]
+            if unknown:
+                raise ValueError(
+                    f"{directory!r} has class sub-folders {unknown} that are not in "
+                    f"class_names={class_names!r}; expected class_names to name "
+                    "every sub-folder"
+                )
+            subdirs = class_names
+        paths, file_labels, empty = [], [], []
+        for label, name in enumerate(subdirs):
+            folder = os.path.join(directory, name)
+            found = walk(folder) if os.path.isdir(folder) else []
+            if not found:
+                empty.append(name)
+            file_labels += [label] * len(found)
+            paths += found
         if paths:
-            return paths, file_labels, class_names, ignored
-        # No class folders: the videos sit directly in `directory`, unlabelled.
+            if empty:
+                logger.warning(
+                    "%s: class folders %s hold no video files; they keep their "
+                    "class ids (class_names=%s), so ids match other folders with "
+                    "the same classes",
+                    directory,
+                    empty,
+                    subdirs,
+                )
+            return paths, file_labels, list(subdirs), ignored
+        if class_names is not None:
+            return [], [], list(subdirs), ignored
+        # No class folders with videos: the videos sit directly in
+        # `directory`, unlabelled.
         ignored = 0
         return sorted(walk(directory)), None, [], ignored
     paths = sorted(walk(directory))
@@ -132,7 +182,13 @@ def _index_directory(directory, labels, follow_links):
     return paths, [int(x) for x in labels], [], ignored
 
 
-def _split(paths, file_labels, validation_split, subset, seed, shuffle):
+def _split(paths, file_labels, validation_split, subset, seed):
+    """The subsets of a seeded permutation of the sorted file list.
+
+    The split depends on `seed` and the files alone, never on `shuffle`, so
+    a ``"training"`` subset read shuffled and a ``"validation"`` subset read
+    in order are still disjoint.
+    """
     if validation_split is None:
         if subset is not None:
             raise ValueError(
@@ -144,14 +200,17 @@ def _split(paths, file_labels, validation_split, subset, seed, shuffle):
             f"expected validation_split in (0, 1), got {validation_split!r}"
         )
     _common.check_choice("subset", subset, _SUBSETS)
-    if shuffle and seed is None:
-        raise ValueError(
-            "validation_split with shuffle=True needs a seed so the training and "
-            "validation subsets do not overlap; got seed=None"
-        )
-    order = np.arange(len(paths))
-    if shuffle:
-        order = np.random.default_rng(seed).permutation(len(paths))
+    if seed is None:
+        if subset != "both":
+            raise ValueError(
+                f"validation_split with subset={subset!r} needs a seed: the split is "
+                "a seeded permutation of the files, and the 'training' and "
+                "'validation' calls must use the same one to be disjoint; got "
+                "seed=None"
+            )
+        # One call makes both subsets: any permutation keeps them disjoint.
+        seed = int(np.random.SeedSequence().generate_state(1)[0])
+    order = np.random.default_rng(seed).permutation(len(paths))
     num_val = int(validation_split * len(paths))
     parts = {
         "training": order[: len(paths) - num_val],
@@ -311,12 +370,28 @@ class _Decoder:
         )
 
 
+#: Probe results by (path, size, modification time): a process that builds
+#: the same folder's data set again (the runner does, once per `fit` call
+#: of a resumed run) does not probe every file again.
+_PROBE_CACHE: dict[tuple, object] = {}
+
+
+def _probe_cached(path):
+    stat = os.stat(path)
+    key = (os.path.abspath(path), stat.st_size, stat.st_mtime_ns)
+    info = _PROBE_CACHE.get(key)
+    if info is None:
+        info = video_io.probe_video(path)
+        _PROBE_CACHE[key] = info
+    return info
+
+
 def _probe_all(paths, span, short_videos, on_error, stats, max_workers=8):
     """Frame counts of the usable files; records and logs the others."""
 
     def probe(path):
         try:
-            return video_io.probe_video(path), None
+            return _probe_cached(path), None
         except Exception as err:
             return None, err
 
@@ -362,6 +437,8 @@ def video_dataset_from_directory(
     downscale: int = 4,
     follow_links: bool = False,
     num_parallel_calls: int = tf.data.AUTOTUNE,
+    class_names: list[str] | None = None,
+    skip: int = 0,
 ):
     """Video clips from a folder of files, one sub-folder per class.
 
@@ -389,17 +466,24 @@ def video_dataset_from_directory(
         size: Output size, int or ``(height, width)``.
         frame_step: Stride between clip frames.
         batch_size: Batch size (``drop_remainder=True``), or None.
-        labels: ``"inferred"`` (class ids from sub-folder names, sorted; when
-            there are no sub-folders the files in `directory` are used
-            unlabelled), None (all files under `directory`, unlabelled), or a
-            list of ints, one per file in sorted path order.
+        labels: ``"inferred"`` (class ids from sub-folder names, sorted; every
+            sub-folder is a class, also one without videos, which is logged
+            as a warning, so ``train/`` and ``test/`` with the same
+            sub-folders give the same ids; when no sub-folder holds videos
+            the files in `directory` are used unlabelled), None (all files
+            under `directory`, unlabelled), or a list of ints, one per file in
+            sorted path order.
         condition: ``"auto"`` (``"label"`` when there are labels, else None),
             None, ``"label"`` (int32 ``()``), ``"first_frame"`` or
             ``"low_res"``; see `tfvgan.data.conditions`.
         channels: 3 (RGB) or 1 (grayscale); files are converted as needed.
         shuffle: Shuffle the files every epoch.
         seed: Seed of the shuffle, the split, clip starts and flips.
-        validation_split: Fraction of files held out, or None.
+        validation_split: Fraction of files held out, or None. The split is
+            a permutation of the sorted file list drawn from `seed` alone
+            (whatever `shuffle` is), so the ``"training"`` and
+            ``"validation"`` calls must pass the same seed; a seed is
+            required except with ``subset="both"``.
         subset: With `validation_split`: ``"training"``, ``"validation"`` or
             ``"both"`` (returns a ``(training, validation)`` tuple).
         random_clip: Random clip start per epoch, else the first frame.
@@ -420,6 +504,19 @@ def video_dataset_from_directory(
         downscale: Factor for ``condition="low_res"``.
         follow_links: Follow symbolic links to folders.
         num_parallel_calls: Parallel decodes (default AUTOTUNE).
+        class_names: With ``labels="inferred"``: the class sub-folders in
+            class-id order, instead of every sub-folder sorted by name. Every
+            sub-folder must be listed; a listed folder that is missing or
+            holds no videos is an empty class (logged as a warning). Pass
+            the training set's ``dataset.class_names`` to read a test folder
+            with the same ids.
+        skip: Elements to leave out at the start of the stream (batches when
+            `batch_size` is set; with ``repeat=True`` counted across
+            epochs), chosen by file index and random draw before any file is
+            decoded: the result equals ``dataset.skip(skip)`` of the dataset
+            built with ``skip=0`` and the same arguments (with a `seed`),
+            without decoding the clips skipped. To resume training at step
+            ``s``, build with ``repeat=True, skip=s``.
 
     Returns:
         A `tf.data.Dataset` of float32 videos ``(frames, height, width,
@@ -430,7 +527,9 @@ def video_dataset_from_directory(
 
     Raises:
         ValueError: If `directory` is missing, has no video files, or none is
-            usable; for bad arguments.
+            usable; for a sub-folder missing from `class_names`; for a
+            `validation_split` without a `seed` (unless ``subset="both"``);
+            for bad arguments.
         tfvgan.video_io.VideoDecodeError: With ``on_error="raise"``, for the
             first unreadable file.
 
@@ -465,9 +564,11 @@ def video_dataset_from_directory(
         condition, ("auto", None, "label", *conditions_lib._VIDEO_CONDITIONS)
     )
     _common.check_positive_int("batch_size", batch_size, allow_none=True)
+    _common.check_skip(skip)
+    class_names = _check_class_names(class_names, labels)
 
     paths, file_labels, class_names, ignored = _index_directory(
-        directory, labels, follow_links
+        directory, labels, follow_links, class_names
     )
     if not paths:
         raise ValueError(
@@ -487,7 +588,7 @@ def video_dataset_from_directory(
 
     span = (frames - 1) * frame_step + 1
     datasets = []
-    subsets = _split(paths, file_labels, validation_split, subset, seed, shuffle)
+    subsets = _split(paths, file_labels, validation_split, subset, seed)
     for subset_paths, subset_labels in subsets:
         stats = DecodeStats(
             directory, files_found=len(subset_paths), files_ignored=ignored
@@ -538,8 +639,9 @@ def video_dataset_from_directory(
             flip,
             downscale,
             num_parallel_calls,
+            dict(repeat=repeat, skip=skip, batch_size=batch_size),
         )
-        dataset = _common.finish(dataset, batch_size, repeat)
+        dataset = _common.finish(dataset, batch_size)
         dataset.class_names = list(class_names)
         dataset.file_paths = kept_paths
         dataset.stats = stats
@@ -547,13 +649,18 @@ def video_dataset_from_directory(
     return tuple(datasets) if subset == "both" else datasets[0]
 
 
-def _build(decoder, condition, shuffle, seed, flip, downscale, num_parallel_calls):
+def _build(
+    decoder, condition, shuffle, seed, flip, downscale, num_parallel_calls, position
+):
     num_files = len(decoder.files)
     dataset = tf.data.Dataset.range(num_files)
     if shuffle:
         dataset = dataset.shuffle(num_files, seed=seed, reshuffle_each_iteration=True)
     randoms = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
     dataset = tf.data.Dataset.zip((dataset, randoms.batch(2)))
+    # A clip is a pure function of (file index, random draw): repeating and
+    # skipping here, before the decode map, costs no decoding.
+    dataset = _common.position(dataset, **position)
     shape = (decoder.frames, *decoder.size, decoder.channels)
 
     def decode(index, random):

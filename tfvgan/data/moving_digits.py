@@ -236,6 +236,7 @@ def moving_digits(
     sequence_length: int = 16,
     glyph_size: int | None = None,
     speed: tuple[float, float] | None = None,
+    skip: int = 0,
 ) -> tf.data.Dataset:
     """The moving-digits data set as a `tf.data.Dataset` (no download).
 
@@ -267,6 +268,12 @@ def moving_digits(
         sequence_length: Tokens per caption for the default vectorizer.
         glyph_size: Digit size in pixels; default ``size // 2``.
         speed: Speed range in pixels per frame; see `moving_digits_arrays`.
+        skip: Elements to leave out at the start of the stream (batches when
+            `batch_size` is set; with ``repeat=True`` counted across
+            epochs), before the clips are converted: the result equals
+            ``dataset.skip(skip)`` of the dataset built with ``skip=0`` and
+            the same arguments. To resume training at step ``s``, build with
+            ``repeat=True, skip=s``.
 
     Returns:
         A dataset of float32 videos ``(frames, size, size, channels)`` in
@@ -282,6 +289,7 @@ def moving_digits(
     (TensorShape([8, 8, 32, 32, 1]), tf.int32)
     """
     conditions_lib.check_condition(condition)
+    _common.check_skip(skip)
     videos, labels, captions = moving_digits_arrays(
         num_videos=num_videos,
         frames=frames,
@@ -323,6 +331,7 @@ def moving_digits(
         dataset = tf.data.Dataset.from_tensor_slices((videos, extra))
     if shuffle:
         dataset = dataset.shuffle(num_videos, seed=seed, reshuffle_each_iteration=True)
+    dataset = _common.position(dataset, repeat, skip, batch_size)
 
     def prepare(video, *rest):
         video = _common.to_float(video)
@@ -335,7 +344,7 @@ def moving_digits(
         return video
 
     dataset = dataset.map(prepare, num_parallel_calls=_common.AUTOTUNE)
-    dataset = _common.finish(dataset, batch_size, repeat)
+    dataset = _common.finish(dataset, batch_size)
     if condition == "caption":
         dataset.vectorizer = vectorizer
     return dataset

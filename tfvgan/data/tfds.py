@@ -62,6 +62,7 @@ def from_tfds(
     download: bool = False,
     video_key: str | None = None,
     label_key: str | None = None,
+    skip: int = 0,
 ) -> tf.data.Dataset:
     """A TFDS video data set as clips in the tensor contract.
 
@@ -100,6 +101,13 @@ def from_tfds(
         download: Allow TFDS to download and prepare the set.
         video_key: Video feature, for sets not in `TFDS_VIDEO_DATASETS`.
         label_key: Label feature, for sets not in `TFDS_VIDEO_DATASETS`.
+        skip: Elements to leave out at the start of the stream (batches when
+            `batch_size` is set; with ``repeat=True`` counted across
+            epochs): ``dataset.skip(skip)`` of the dataset built with
+            ``skip=0``, to resume training at step ``s`` with ``repeat=True,
+            skip=s``. Unlike the other sources this still reads the skipped
+            examples (TFDS decodes in its reader and the clip shuffle buffer
+            comes after it).
 
     Returns:
         A dataset of float32 videos ``(frames, height, width, channels)`` in
@@ -142,6 +150,7 @@ def from_tfds(
         )
     _common.check_positive_int("frames", frames)
     _common.check_positive_int("frame_step", frame_step)
+    _common.check_skip(skip)
     _common.check_choice("short_videos", short_videos, _common.SHORT_VIDEO_POLICIES)
     _common.check_choice("resize", resize, _common.RESIZE_MODES)
     if channels not in (None, 1, 3):
@@ -206,4 +215,5 @@ def from_tfds(
     dataset = dataset.map(prepare, num_parallel_calls=_common.AUTOTUNE)
     if shuffle:
         dataset = dataset.shuffle(shuffle_buffer, seed=seed)
-    return _common.finish(dataset, batch_size, repeat)
+    dataset = _common.finish(dataset, batch_size, repeat)
+    return dataset.skip(skip) if skip else dataset

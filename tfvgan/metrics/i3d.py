@@ -21,8 +21,13 @@ I3D_DOWNLOAD_HELP = (
 def preprocess_for_i3d(videos: Any, size: int = 224) -> tf.Tensor:
     """The standard FVD preprocessing of a video batch for I3D.
 
-    Each frame is resized bilinearly to `size x size`, values end in
-    `[-1, 1]`, and grayscale clips are tiled to 3 channels.
+    Each frame is resized bilinearly to `size x size` as the reference FVD
+    code does (TF1 `tf.image.resize_bilinear`: ``align_corners=False``,
+    ``half_pixel_centers=False``, so output pixel ``i`` samples input
+    coordinate ``i * in / out``, not the half-pixel-centred
+    ``(i + 0.5) * in / out - 0.5`` of `tf.image.resize`), values end in
+    `[-1, 1]`, and grayscale clips are tiled to 3 channels. FVD numbers then
+    compare with published ones.
 
     Args:
         videos: `(batch, frames, height, width, channels)`, float in `[-1, 1]`
@@ -36,6 +41,10 @@ def preprocess_for_i3d(videos: Any, size: int = 224) -> tf.Tensor:
     Example:
 
     >>> x = preprocess_for_i3d(tf.zeros([2, 16, 64, 64, 1]))  # (2, 16, 224, 224, 3)
+
+    Reference:
+        Unterthiner et al. 2018, https://arxiv.org/abs/1812.01717 (FVD), and
+        its code, google-research/frechet_video_distance (``preprocess``).
     """
     videos = tf.convert_to_tensor(videos)
     check_video_shape(videos.shape, "videos")
@@ -45,7 +54,14 @@ def preprocess_for_i3d(videos: Any, size: int = 224) -> tf.Tensor:
         videos = tf.cast(videos, tf.float32)
     shape = tf.shape(videos)
     frames = tf.reshape(videos, tf.concat([[-1], shape[2:]], axis=0))
-    frames = tf.image.resize(frames, (size, size), method="bilinear")
+    # TF1 resize_bilinear, as in the reference FVD implementation. Resizing
+    # is linear, so scaling to [-1, 1] before or after it is the same.
+    frames = tf.raw_ops.ResizeBilinear(
+        images=frames,
+        size=tf.constant([size, size], tf.int32),
+        align_corners=False,
+        half_pixel_centers=False,
+    )
     videos = tf.reshape(frames, tf.stack([shape[0], shape[1], size, size, shape[4]]))
     if videos.shape[-1] == 1:
         videos = tf.tile(videos, [1, 1, 1, 1, 3])
