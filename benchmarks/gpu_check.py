@@ -2,8 +2,8 @@
 
 For every variant (`--models`) under every strategy (`--strategies`) and
 dtype policy (`--policies`) this builds the model at a preset inside the
-strategy's scope, compiles it with the device defaults (XLA on a GPU/TPU,
-off on a CPU), trains `--warmup` + `--steps` steps on random clips, times
+strategy's scope, compiles it with the device defaults (XLA on a GPU/TPU
+with one replica, off on a CPU and under several replicas), trains `--warmup` + `--steps` steps on random clips, times
 the steps after the warm-up, checks that every loss stayed finite, exports
 the generator as a SavedModel (`tfvgan.export.export_generator`, which
 reloads and compares it) and calls the reloaded ``generate_from_seed``

@@ -231,11 +231,15 @@ print("wrote quickstart_generated.gif")
 """
 ## Where to go next
 
-- Train longer: rerunning `run` with `epochs=40` in the same run directory,
-  or `tfvgan-train --run_dir=runs/quickstart --epochs=40` after a full run
-  of this notebook, resumes from the last checkpoint and continues to epoch
-  40 (only the settings in `tfvgan.config.RESUMABLE_CHANGES`, such as the
-  epochs, intervals, export and strategy, may change on resume).
+- Train longer: `tfvgan-train --preset=quickstart --epochs=40
+  --run_dir=runs/quickstart40` (a new run directory). This preset's learning
+  rate decays linearly to 0 at the run's last step, so a finished run cannot
+  be stretched in place: rerunning in the same directory with other epochs
+  is refused rather than jumping the rate back up. Without a decay
+  (`lr_decay="none"`), a rerun with more epochs in the same directory
+  resumes from the last checkpoint (only the settings in
+  `tfvgan.config.RESUMABLE_CHANGES`, such as the epochs, intervals, export
+  and strategy, may change on resume).
 - Try another variant: `model="temporal"` or `"conv3d"` (see the next
   tutorial, which compares all four).
 - Serve the export: point TF Serving's `--model_base_path` at

@@ -4,7 +4,7 @@ Run by `tests/test_distribute.py` with ``TF_CONFIG`` set; not a test itself.
 
     python tests/_multiworker_worker.py MODE RUN_DIR WEIGHTS_OUT
 
-MODE ``run`` trains through `tfvgan.train.run` (the library runner, which
+MODE ``run`` (``resume``: the same run, to 2 epochs) trains through `tfvgan.train.run` (the library runner, which
 checkpoints, samples and exports on the chief only); MODE ``fit`` builds the
 model in ``strategy.scope()`` and calls `model.fit` directly, saving weights
 on the chief only. Both write this worker's final weights to WEIGHTS_OUT
@@ -27,7 +27,7 @@ def _save_weights(model, path: str) -> None:
     np.savez(path, *[np.asarray(w) for w in model.get_weights()])
 
 
-def _run(run_dir: str, weights_out: str) -> None:
+def _run(run_dir: str, weights_out: str, epochs: int = 1) -> None:
     import keras
 
     from tfvgan.config import TrainConfig
@@ -49,7 +49,7 @@ def _run(run_dir: str, weights_out: str) -> None:
         model="temporal",
         strategy="multi_worker",
         run_dir=run_dir,
-        epochs=1,
+        epochs=epochs,
         steps_per_epoch=2,
         sample_formats=("gif",),
     )
@@ -82,4 +82,7 @@ def _fit(run_dir: str, weights_out: str) -> None:
 
 if __name__ == "__main__":
     mode, run_dir, weights_out = sys.argv[1:4]
-    {"run": _run, "fit": _fit}[mode](run_dir, weights_out)
+    if mode == "resume":  # the `run` mode again, one epoch longer
+        _run(run_dir, weights_out, epochs=2)
+    else:
+        {"run": _run, "fit": _fit}[mode](run_dir, weights_out)

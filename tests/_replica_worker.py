@@ -94,11 +94,36 @@ def compare(family, sync_bn=True, **compile_kwargs):
     }
 
 
+def jit_default():
+    """The default `jit_compile` as on a GPU machine, with and without 2 replicas.
+
+    `has_accelerator` is faked (XLA itself is never run on one device here:
+    ~50x slower on CPU); under `MirroredStrategy` the default must be off,
+    and `fit` must then run.
+    """
+    distribute.has_accelerator = lambda: True
+    with tf.distribute.get_strategy().scope():
+        single = build_model("temporal", "tiny", seed=0)
+        single.compile()
+    mirrored = distribute.get_strategy("mirrored")
+    with mirrored.scope():
+        multi = build_model("temporal", "tiny", seed=0)
+        multi.compile()
+    history = multi.fit(_data(multi), epochs=1, verbose=0)
+    return {
+        "single_jit": bool(single.jit_compile),
+        "mirrored_jit": bool(multi.jit_compile),
+        "mirrored_logs": {k: float(v[-1]) for k, v in history.history.items()},
+    }
+
+
 if __name__ == "__main__":
     out, *families = sys.argv[1:]
     results = {}
     for family in families:
-        if family == "temporal-r1-gp":
+        if family == "jit-default":
+            results[family] = jit_default()
+        elif family == "temporal-r1-gp":
             # Both penalties in one run (one trace instead of two): a wrong
             # replica scale of either one changes D's update.
             results[family] = compare("temporal", r1_weight=0.1, gp_weight=1.0)

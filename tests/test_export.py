@@ -378,6 +378,7 @@ def _saved_model_cli():
     return os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
 
 
+@pytest.mark.slow  # 10 s
 def test_saved_model_cli_show_and_run(cases, tmp_path):
     case = cases("label")
     show = subprocess.run(
@@ -660,6 +661,7 @@ def test_failed_verification_leaves_no_version(tmp_path, monkeypatch):
 
 
 # ---------------------------------------------------------------------- CLI
+@pytest.mark.slow  # 8 s
 def test_cli_exports_a_keras_file(tmp_path):
     gan = _tiny_gan(None)
     model_path = tmp_path / "model.keras"

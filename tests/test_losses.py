@@ -134,3 +134,33 @@ def test_penalties_sum_several_critic_heads():
 
     # total gradient 3 per element, one element: 0.5 * 9
     assert float(losses.r1_penalty(heads, real)) == pytest.approx(4.5)
+
+
+def test_penalties_act_on_the_per_clip_score_the_losses_average():
+    # 16 patch logits that all equal a clip's one logit: the losses see the
+    # same critic either way, so the penalties must too (the sum of the
+    # patches would scale R1 by 16^2 and change with the patch count).
+    rng = np.random.default_rng(2)
+    real = tf.constant(rng.normal(size=(3, 2, 2, 2, 1)), tf.float32)
+    fake = tf.constant(rng.normal(size=(3, 2, 2, 2, 1)), tf.float32)
+    one = _linear_critic(3.0)
+
+    def patches(x):
+        return tf.tile(one(x)[:, None], [1, 16])
+
+    def frames(x):  # a head scoring k=2 frames per clip, rows (B * k, 4)
+        return tf.reshape(tf.tile(one(x)[:, None], [1, 8]), (-1, 4))
+
+    assert float(losses.r1_penalty(patches, real)) == pytest.approx(
+        float(losses.r1_penalty(one, real)), rel=1e-6
+    )
+    assert float(losses.r1_penalty(frames, real)) == pytest.approx(
+        float(losses.r1_penalty(one, real)), rel=1e-6
+    )
+    gp = losses.gradient_penalty(patches, real, fake, seed=[1, 2])
+    assert float(gp) == pytest.approx(
+        float(losses.gradient_penalty(one, real, fake, seed=[1, 2])), rel=1e-6
+    )
+    # The scores themselves: per clip, mean over a head, sum over heads.
+    logits = [tf.constant([[1.0, 3.0], [2.0, 6.0]]), tf.constant([[1.0], [0.0]])]
+    np.testing.assert_allclose(losses.clip_scores(logits, 2), [3.0, 4.0])

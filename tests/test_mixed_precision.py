@@ -35,7 +35,13 @@ def _compute_dtypes(network):
     }
 
 
-@pytest.mark.parametrize("name", sorted(models.MODELS))
+@pytest.mark.parametrize(
+    "name",
+    [  # 4-5 s each: two in the default run
+        n if n in ("recurrent", "temporal") else pytest.param(n, marks=pytest.mark.slow)
+        for n in sorted(models.MODELS)
+    ],
+)
 def test_every_variant_trains_in_bfloat16_with_float32_outputs(name):
     with models.dtype_policy("mixed_bfloat16"):
         gan = models.build_model(name, "tiny", seed=0)
@@ -161,6 +167,7 @@ def _stub_machine(monkeypatch, flags):
     monkeypatch.setattr(precision, "accelerators", lambda: ([], False))
 
 
+@pytest.mark.slow  # 10 s
 def test_run_resolves_auto_once_and_a_resume_keeps_it(tmp_path, monkeypatch, capsys):
     """The runner writes the policy "auto" chose into config.json and logs
     why; resuming the run on a machine that would choose otherwise keeps the

@@ -123,12 +123,88 @@ def test_config_round_trip(name, condition_type):
     run_serialization_test(make(name, condition_type))
 
 
-@pytest.mark.parametrize("name,condition_type", CASES, ids=IDS)
+@pytest.mark.parametrize(
+    "name,condition_type",
+    # 3-7 s each: the conditional text/image/video cases run in the slow set.
+    [
+        c
+        if c[1] not in ("text", "image", "video")
+        else pytest.param(*c, marks=pytest.mark.slow)
+        for c in CASES
+    ],
+    ids=IDS,
+)
 def test_keras_file_round_trip(name, condition_type, tmp_path):
     gan = make(name, condition_type)
     gan.compile(ema_decay=0.5)
     gan.fit(dataset(condition_type), epochs=1, verbose=0)
     run_model_saving_test(gan, tmp_path, condition=cond(condition_type))
+
+
+def test_keras_file_keeps_the_ema_copy_with_custom_losses(tmp_path):
+    # Custom losses leave no compile config; the EMA copy must survive anyway.
+    gan = make("temporal", None)
+    gan.compile(
+        loss=(lambda f: -tf.reduce_mean(f), lambda r, f: tf.reduce_mean(f - r)),
+        ema_decay=0.5,
+    )
+    gan.fit(dataset(None), epochs=1, verbose=0)
+    assert gan.get_compile_config() is None
+    path = str(tmp_path / "custom.keras")
+    gan.save(path)
+    restored = keras.saving.load_model(path)
+    assert restored.ema_generator is not None
+    np.testing.assert_allclose(
+        restored.generate(2, seed=1), gan.generate(2, seed=1), atol=1e-6
+    )
+    # The EMA copy really differs from the generator after training.
+    assert (
+        np.abs(gan.generate(2, seed=1, use_ema=False) - gan.generate(2, seed=1)).max()
+        > 1e-4
+    )
+
+
+def test_keras_file_does_not_bake_in_the_devices_jit_default(tmp_path, monkeypatch):
+    from tfvgan.models import video_gan
+
+    gan = make("temporal", None)
+    monkeypatch.setattr(video_gan.distribute, "has_accelerator", lambda: True)
+    gan.compile()
+    assert gan.jit_compile  # a GPU machine's default
+    assert gan.get_compile_config()["jit_compile"] is None
+    path = str(tmp_path / "gpu.keras")
+    gan.save(path)
+    monkeypatch.setattr(video_gan.distribute, "has_accelerator", lambda: False)
+    assert not keras.saving.load_model(path).jit_compile  # resolved here: CPU
+    gan.compile(jit_compile=True)  # an explicit choice is kept
+    gan.save(path)
+    assert keras.saving.load_model(path).jit_compile
+
+
+def test_recompiling_without_ema_drops_the_ema_copy(tmp_path):
+    gan = make("temporal", None)
+    gan.compile(ema_decay=0.99)
+    gan.fit(dataset(None), epochs=1, verbose=0)
+    with_ema = len(gan.weights)
+    gan.compile(ema_decay=None)
+    assert gan.ema_generator is None
+    assert len(gan.weights) < with_ema  # untracked, not only hidden
+    # ... also by TF's checkpoint dependencies (tf.train.Checkpoint(model=)).
+    names = [
+        n
+        for n, _ in tf.train.list_variables(
+            tf.train.Checkpoint(model=gan).write(str(tmp_path / "ckpt"))
+        )
+    ]
+    assert names and not [n for n in names if "ema_generator" in n]
+    gan.fit(dataset(None), epochs=1, verbose=0)
+    np.testing.assert_array_equal(
+        gan.generate(2, seed=1), gan.generate(2, seed=1, use_ema=False)
+    )
+    gan.compile(ema_decay=0.5)  # a new copy, from the current generator
+    np.testing.assert_array_equal(
+        gan.generate(2, seed=1), gan.generate(2, seed=1, use_ema=False)
+    )
 
 
 def test_generate_with_seed_is_deterministic_and_row_wise():
@@ -419,7 +495,16 @@ def test_super_resolution_reconstruction_term_is_tracked():
     assert history["recon"][-1] > 0
 
 
-@pytest.mark.parametrize("loss", ["minimax", "hinge", "wasserstein", "least_squares"])
+@pytest.mark.parametrize(
+    "loss",
+    [
+        "wasserstein",
+        *(
+            pytest.param(n, marks=pytest.mark.slow)
+            for n in ("minimax", "hinge", "least_squares")
+        ),
+    ],  # 4 s each
+)
 def test_losses_and_penalties_train(loss):
     gan = make("temporal", None)
     gan.compile(loss=loss, gp_weight=1.0, r1_weight=0.1, d_steps=2)
@@ -620,6 +705,37 @@ def _small_plain_gan(hidden=64):
     return VideoGAN(g, d, latent_dim=8, frames=4, size=8, channels=1, seed=5)
 
 
+def test_plain_video_gan_reads_its_shapes_from_the_generator():
+    full = _small_plain_gan()
+    gan = VideoGAN(full.generator, full.discriminator)
+    assert (gan.latent_dim, *gan.video_shape) == (8, 4, 8, 8, 1)
+    assert gan.generate(2, seed=0).shape == (2, 4, 8, 8, 1)
+    with pytest.raises(ValueError, match=r"shape \(4, 8, 8, 1\).*frames=5"):
+        VideoGAN(full.generator, full.discriminator, frames=5)
+    with pytest.raises(ValueError, match=r"latent_dim=9.*noise of shape \(None, 8\)"):
+        VideoGAN(full.generator, full.discriminator, latent_dim=9)
+
+    class Subclassed(keras.Model):  # no symbolic shapes to read
+        def __init__(self):
+            super().__init__()
+            self.inner = full.generator
+
+        def call(self, z):
+            return self.inner(z)
+
+    with pytest.raises(ValueError, match="latent_dim=, frames=, size="):
+        VideoGAN(Subclassed(), full.discriminator)
+    gan = VideoGAN(
+        Subclassed(), full.discriminator, latent_dim=8, frames=4, size=8, channels=1
+    )
+    assert gan.video_shape == (4, 8, 8, 1)
+
+
+def test_recurrent_gan_names_content_and_motion_dims_for_latent_dim():
+    with pytest.raises(ValueError, match="content_dim= and motion_dim="):
+        RecurrentGAN(latent_dim=16, frames=4, size=16, channels=1)
+
+
 def test_shared_loop_learns_a_two_mode_distribution():
     gan = _small_plain_gan()
     gan.compile(
@@ -782,3 +898,67 @@ def test_matching_aware_critic_loss_is_gan_cls(matching_aware):
     d_eval, _, _ = gan._d_loss(real, fake, labels, training=False)
     r, f = gan._scores(real, labels), gan._scores(fake, labels)
     np.testing.assert_allclose(float(d_eval), loss(r, f), rtol=1e-5)
+
+
+# ------------------------------------------------- penalties and the critic
+def _cross_clip_gradient(gan, training):
+    """|d score(clip 0) / d clip 1| through the critic as `training` runs it."""
+    from tfvgan import losses
+
+    x = tf.constant(RNG.uniform(-1, 1, (2, *gan.video_shape)), tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        scores = losses.clip_scores(gan._scores(x, training=training, augment=True), 2)
+        first = scores[0]
+    return float(tf.reduce_max(tf.abs(tape.gradient(first, x)[1])))
+
+
+def test_penalty_passes_are_per_clip_and_update_no_statistics():
+    gan = make("temporal", None)
+    with pytest.warns(UserWarning, match="batch-norm critic"):
+        gan.compile(gp_weight=1.0, r1_weight=1.0, run_eagerly=True)
+    # Batch norm in training mode mixes clips; the penalty passes do not.
+    assert _cross_clip_gradient(gan, training=True) > 1e-4
+    assert _cross_clip_gradient(gan, training=False) == 0.0
+    calls = []
+    original = gan.discriminate
+
+    def spy(videos, condition=None, training=False):
+        calls.append(training)
+        return original(videos, condition, training=training)
+
+    gan.discriminate = spy
+    gan.fit(dataset(None).take(1), epochs=1, verbose=0)
+    # real, fake (training), GP, R1 (inference mode), G step (training)
+    assert calls == [True, True, False, False, True], calls
+
+
+def test_layer_norm_critic_is_per_clip_in_training_and_paper_gp_uses_it():
+    from tfvgan.config import TrainConfig
+
+    gan = make("temporal", None, critic_norm="layer")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gan.compile(gp_weight=10.0)
+    assert _cross_clip_gradient(gan, training=True) == 0.0
+    config = TrainConfig.from_preset("paper", model="temporal")
+    assert config.gp_weight > 0 and config.model_kwargs["critic_norm"] == "layer"
+    with pytest.raises(ValueError, match="critic_norm"):
+        make("temporal", None, critic_norm="group")
+
+
+def test_every_critic_step_of_a_train_step_sees_its_one_real_batch():
+    gan = make("temporal", None)
+    gan.compile(d_steps=3, run_eagerly=True)
+    seen = []
+    original = gan._d_loss
+
+    def spy(real, fake, condition, training):
+        seen.append(float(tf.reduce_sum(real)))
+        return original(real, fake, condition, training)
+
+    gan._d_loss = spy
+    gan.fit(dataset(None), epochs=1, verbose=0)  # 2 batches
+    assert len(seen) == 6
+    assert seen[0] == seen[1] == seen[2] != seen[3] == seen[4] == seen[5]
+    assert int(gan.d_optimizer.iterations) == 6 and int(gan.g_optimizer.iterations) == 2

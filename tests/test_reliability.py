@@ -425,6 +425,7 @@ def _unwritable_run(run_dir: str, at_step: int):
     return errors[0]
 
 
+@pytest.mark.slow  # 10 s
 def test_unwritable_run_dir_mid_run_gives_a_clear_error_and_keeps_checkpoints(
     tmp_path,
 ):
@@ -880,6 +881,7 @@ def test_label_of_wrong_type_is_rejected(label_gan):
         label_gan.generate(2, condition=np.array(["a", "b"]))
 
 
+@pytest.mark.slow  # 10 s
 def test_empty_and_out_of_vocabulary_captions_fall_back_and_train():
     """Documented fallback: an empty caption is all padding (0) and an
     unknown word is [UNK] (1); a text model trains on them with finite

@@ -1,5 +1,6 @@
 """Tests of the training runner, its config, the CLIs, checkpoints and resume."""
 
+import dataclasses
 import json
 import os
 import pathlib
@@ -282,6 +283,9 @@ def test_cli_end_to_end_writes_the_run_directory(tiny_run):
 
     shape = models.preset_kwargs("temporal", "tiny")
     frames, size = shape["frames"], shape["size"]
+    # The run folder says what clips it holds (they come from the preset).
+    assert saved["clip"] == {"frames": frames, "size": size, "channels": 1}
+    assert not [n for n in os.listdir(run_dir) if n.startswith(".config.json")]
     grid = video_grid(
         np.zeros((preset["num_samples"], frames, size, size, 1), np.float32)
     )
@@ -539,6 +543,39 @@ def _tiny_config(run_dir, **overrides):
     return config_lib.TrainConfig.from_preset("tiny", **values)
 
 
+def test_config_json_records_the_clip_shape_of_defaults_and_overrides(
+    tmp_path, monkeypatch
+):
+    from tfvgan import train
+
+    config = _tiny_config(
+        tmp_path,
+        model="recurrent",
+        model_preset=None,
+        model_kwargs={"size": 32, "frames": 6},
+    )
+    assert train.clip_shape(config) == {"frames": 6, "size": 32, "channels": 3}
+    os.makedirs(tmp_path, exist_ok=True)
+    replaced = []
+    real_replace = os.replace
+
+    def spy(src, dst):
+        replaced.append(src)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", spy)
+    train._write_config(config, str(tmp_path), None)
+    # Each process writes its own temporary file (workers may share the
+    # folder), with the mode of any file it creates (not mkstemp's 0600).
+    assert str(os.getpid()) in replaced[0] and replaced[0].endswith(".tmp")
+    (tmp_path / "plain").write_text("")
+    mode = os.stat(tmp_path / "config.json").st_mode & 0o777
+    assert mode == os.stat(tmp_path / "plain").st_mode & 0o777
+    text = (tmp_path / "config.json").read_text()
+    assert json.loads(text)["clip"] == {"frames": 6, "size": 32, "channels": 3}
+    assert config_lib.TrainConfig.from_json(text) == config  # "clip" is derived
+
+
 def test_linear_decay_reaches_zero_at_the_last_step(tmp_path):
     from tfvgan import train
     from tfvgan.checkpoint import TrainingCheckpoint
@@ -566,8 +603,45 @@ def test_linear_decay_reaches_zero_at_the_last_step(tmp_path):
     with pytest.raises(ValueError, match="decay needs the run's length"):
         train.build_model(unknown)
     assert train.build_model(unknown, total_steps=10).g_optimizer.iterations == 0
+    # Extending the finished run would restart the decay at half the rate
+    # (0 -> 5e-4 at step 6): refused, naming the field and why.
+    with pytest.raises(train.RunDirError, match=r"epochs is fixed here.*linearly"):
+        train.run(dataclasses.replace(config, epochs=6))
+    # The run's length is recorded; a data set that changed size (the same
+    # epochs, another steps_per_epoch from its cardinality) is refused too.
+    saved = json.loads((tmp_path / "config.json").read_text())
+    assert saved["total_steps"] == total
+    with pytest.raises(train.RunDirError, match="gives 8 steps"):
+        train._check_run_length(config, str(tmp_path), total, 8)
+    train._check_run_length(config, str(tmp_path), total, total)
+    train._check_run_length(_tiny_config(tmp_path), str(tmp_path), total, 8)
 
 
+@pytest.mark.slow  # 6 s
+def test_resume_with_more_epochs_skips_the_data_before_decoding(tmp_path, monkeypatch):
+    from tfvgan import train
+
+    # Without a decay, epochs may change on resume; the resumed stream
+    # starts at its batch by skipping before decoding (the source's `skip`),
+    # not with `.skip()` on decoded batches.
+    plain = _tiny_config(tmp_path / "plain", epochs=1)
+    train.run(plain)
+    from tfvgan import data
+
+    calls = []
+    original = data.moving_digits
+
+    def spy(**kwargs):
+        calls.append({k: kwargs.get(k) for k in ("repeat", "skip")})
+        return original(**kwargs)
+
+    monkeypatch.setattr(data, "moving_digits", spy)
+    longer = train.run(dataclasses.replace(plain, epochs=2))
+    assert longer.model.g_optimizer.iterations == 4
+    assert {"repeat": True, "skip": 2} in calls, calls
+
+
+@pytest.mark.slow  # 9 s
 def test_nan_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_path, capsys):
     import keras
     import tensorflow as tf
@@ -604,6 +678,7 @@ def test_nan_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_path, capsys):
     assert _latest(tmp_path / "stop").endswith("ckpt-2")  # end of epoch 1
 
 
+@pytest.mark.slow  # 11 s
 def test_same_seed_same_weights_and_another_seed_differs(tmp_path):
     from tfvgan import train
 

@@ -140,10 +140,13 @@ RUN_PRESETS: dict[str, dict[str, Any]] = {
         "sample_every_epochs": 5,
         "by_model": {
             # TGAN trains a Wasserstein critic; WGAN-GP replaces its
-            # singular value clipping.
+            # singular value clipping, with layer norm in the critic (the
+            # WGAN-GP paper's: batch norm would mix the clips whose
+            # gradients the penalty takes one by one).
             "temporal": {
                 "loss": "wasserstein",
                 "gp_weight": 10.0,
+                "model_kwargs": {"critic_norm": "layer"},
                 "d_steps": 5,
                 "g_optimizer": {"learning_rate": 1e-4, "beta_1": 0.0, "beta_2": 0.9},
                 "d_optimizer": {"learning_rate": 1e-4, "beta_1": 0.0, "beta_2": 0.9},
@@ -161,6 +164,14 @@ RUN_PRESETS: dict[str, dict[str, Any]] = {
         },
     },
 }
+
+#: The key of a run's config.json that records the clip shape the run's
+#: model makes (``{"frames", "size", "channels"}``): derived, not a field.
+CLIP_KEY = "clip"
+
+#: The key of a run's config.json that records its length in generator
+#: steps (``epochs * steps_per_epoch`` once the data set is known): derived.
+TOTAL_STEPS_KEY = "total_steps"
 
 #: Fields a rerun in an existing run directory may change (everything else
 #: must match the saved config.json, or the checkpoint would not fit).
@@ -248,8 +259,10 @@ class OptimizerConfig:
             run's last step (``epochs * steps_per_epoch`` training steps;
             the discriminator's schedule counts its ``d_steps`` updates per
             step). The schedule follows the optimizer's step counter, so a
-            resumed run continues it; resuming with more epochs stretches
-            it from that step on.
+            resumed run continues it. Its length is fixed when the run
+            starts: the runner refuses to resume such a run with other
+            `epochs` (the rate would jump, e.g. from 0 at the end of a
+            finished run back to half the initial rate).
     """
 
     learning_rate: float = 2e-4
@@ -302,7 +315,8 @@ class TrainConfig:
         seed: seed of weights, latents, data order and sample noise.
         deterministic: also enable TensorFlow op determinism (same seed and
             config give bit-identical weights on the same machine; slower).
-        jit_compile: XLA for the train step; None = on for GPU/TPU only.
+        jit_compile: XLA for the train step; None = on for a GPU/TPU with
+            one replica (`tfvgan.models.video_gan.default_jit_compile`).
         dtype_policy: Keras dtype policy of the networks, one of
             `DTYPE_POLICIES`: ``"mixed_bfloat16"`` computes in bfloat16
             (float32 weights, losses and outputs); ``"mixed_float16"``
@@ -511,7 +525,17 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> TrainConfig:
-        """Inverse of `to_dict`; unknown keys raise ValueError."""
+        """Inverse of `to_dict`; unknown keys raise ValueError.
+
+        The ``"clip"`` and ``"total_steps"`` entries a run's ``config.json``
+        also holds (`CLIP_KEY`, `TOTAL_STEPS_KEY`: the clip shape and run
+        length the runner derived) are not fields and are skipped.
+        """
+        if not isinstance(values, Mapping):
+            raise ValueError(f"expected a mapping of config fields, got {values!r}.")
+        values = {
+            k: v for k, v in values.items() if k not in (CLIP_KEY, TOTAL_STEPS_KEY)
+        }
         fields = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - fields)
         if unknown:
@@ -534,6 +558,11 @@ class TrainConfig:
         changed = [
             k for k in mine if k not in RESUMABLE_CHANGES and mine[k] != theirs.get(k)
         ]
+        decays = {self.g_optimizer.decay, self.d_optimizer.decay}
+        if mine["epochs"] != theirs.get("epochs") and decays != {"none"}:
+            # The schedule's length is the run's: changing it would make
+            # the learning rate jump at the resume step.
+            changed.append("epochs")
         policies = {mine["dtype_policy"], theirs.get("dtype_policy")}
         if len(policies) > 1 and "mixed_float16" in policies:
             changed.append("dtype_policy")

@@ -49,6 +49,7 @@ __all__ = [
     "is_chief",
     "parse_tf_config",
     "per_replica_batch_size",
+    "replica_values",
     "split_cpu",
     "write_dir",
 ]
@@ -404,3 +405,27 @@ def write_dir(path: str, strategy=None) -> str:
         return path
     resolver = strategy.cluster_resolver
     return tempfile.mkdtemp(prefix=f"tfvgan-{resolver.task_type}-{resolver.task_id}-")
+
+
+def replica_values(value: int, strategy=None) -> list[int]:
+    """`value` as every replica of `strategy` (every worker's) holds it.
+
+    One all-gather across the cluster: each process passes its own integer
+    and all get the same list back (one entry per replica, workers in task
+    order). Without several workers, every entry is `value`.
+
+    Args:
+        value: this process's integer (e.g. the step it restored).
+        strategy: default: the current strategy.
+
+    Returns:
+        A list of `num_replicas_in_sync` integers.
+    """
+    import tensorflow as tf
+
+    strategy = strategy or tf.distribute.get_strategy()
+    if strategy.num_replicas_in_sync == 1:
+        return [int(value)]
+    local = tf.constant([int(value)], tf.int64)
+    gathered = strategy.gather(strategy.run(lambda: tf.identity(local)), axis=0)
+    return [int(v) for v in gathered.numpy()]

@@ -3,7 +3,10 @@
 Every loss takes discriminator *logits* (raw, pre-sigmoid outputs) of any rank
 and reduces them with a mean over all elements, so per-clip critics
 ``(B, 1)``, per-frame critics ``(B, T)`` and patch critics ``(B, t, h, w, 1)``
-all work. Names come in pairs, as in TF-GAN:
+all work. The penalties (`gradient_penalty`, `r1_penalty`) differentiate
+the same per-clip score the losses average (`clip_scores`), so published
+weights carry over to patch and multi-head critics. Names come in pairs, as
+in TF-GAN:
 ``<family>_generator_loss(fake_logits)`` and
 ``<family>_discriminator_loss(real_logits, fake_logits)``. Both players
 *minimise* their loss.
@@ -33,6 +36,7 @@ __all__ = [
     "wasserstein_discriminator_loss",
     "least_squares_generator_loss",
     "least_squares_discriminator_loss",
+    "clip_scores",
     "gradient_penalty",
     "r1_penalty",
     "get",
@@ -180,11 +184,32 @@ def get(loss) -> tuple[Callable, Callable]:
 
 
 # ---------------------------------------------------------------- penalties
-def _sum_logits(logits) -> tf.Tensor:
-    """Sums logits of any structure and rank into one scalar per call."""
-    if isinstance(logits, (list, tuple)):
-        return tf.add_n([tf.reduce_sum(_logits(x)) for x in logits])
-    return tf.reduce_sum(_logits(logits))
+def clip_scores(logits, batch_size) -> tf.Tensor:
+    """Each clip's critic score as the losses weigh it, shape ``(batch_size,)``.
+
+    The losses average every logit of a head (a clip's 16 patch logits
+    count 1/16 each) and add the heads. A clip's score is therefore the
+    mean of its logits in each head, summed over the heads. A head's logits
+    are read clip by clip in order: ``(B, ...)``, or ``(B * k, ...)`` for a
+    head that scores `k` frames of each clip (MoCoGAN's image critic).
+
+    The penalties differentiate this score, so their weights mean what they
+    mean for one-logit critics: R1's gamma does not grow with the number of
+    patches or frames a critic scores.
+
+    Args:
+        logits: a tensor, or a list of tensors (one per critic head).
+        batch_size: clips in the batch (a tensor or an int).
+
+    Returns:
+        ``(batch_size,)`` float32 scores.
+    """
+    heads = logits if isinstance(logits, (list, tuple)) else [logits]
+    per_head = [
+        tf.reduce_mean(tf.reshape(_logits(x), tf.stack([batch_size, -1])), axis=1)
+        for x in heads
+    ]
+    return tf.add_n(per_head)
 
 
 def _safe_norm(x: tf.Tensor, axis, epsilon: float = 1e-12) -> tf.Tensor:
@@ -211,7 +236,11 @@ def gradient_penalty(
 
     Args:
         critic: callable mapping a batch like `real` to logits (a tensor or a
-            list of tensors, e.g. several critic heads; they are summed).
+            list of tensors, e.g. several critic heads): the penalty acts on
+            each clip's score, `clip_scores` (the mean of its logits per
+            head, summed over heads: what the losses see). The critic must
+            score clips independently (no batch norm in training mode): the
+            penalty is per clip.
         real: real batch, `(B, ...)`.
         fake: generated batch of the same shape.
         seed: a stateless seed, shape `(2,)` int tensor; random if `None`.
@@ -242,7 +271,8 @@ def gradient_penalty(
     interpolated = real + alpha * (fake - real)
     with tf.GradientTape() as tape:
         tape.watch(interpolated)
-        score = _sum_logits(critic(interpolated)) * grad_scale
+        scores = clip_scores(critic(interpolated), tf.shape(interpolated)[0])
+        score = tf.reduce_sum(scores) * grad_scale
     grads = tape.gradient(score, interpolated) / grad_scale
     norms = _safe_norm(grads, axis=list(range(1, rank)))
     return tf.reduce_mean(tf.square(norms - target))
@@ -254,7 +284,9 @@ def r1_penalty(critic: Callable, real: tf.Tensor, grad_scale=1.0) -> tf.Tensor:
     Multiply by ``gamma`` (the `r1_weight` of `VideoGAN.compile`).
 
     Args:
-        critic: callable mapping `real` to logits (tensor or list of tensors).
+        critic: callable mapping `real` to logits (tensor or list of
+            tensors); the penalty acts on `clip_scores`, as
+            `gradient_penalty`'s.
         real: real batch `(B, ...)`.
         grad_scale: as for `gradient_penalty` (a float16 loss scale).
 
@@ -267,7 +299,7 @@ def r1_penalty(critic: Callable, real: tf.Tensor, grad_scale=1.0) -> tf.Tensor:
     real = tf.convert_to_tensor(real)
     with tf.GradientTape() as tape:
         tape.watch(real)
-        score = _sum_logits(critic(real)) * grad_scale
+        score = tf.reduce_sum(clip_scores(critic(real), tf.shape(real)[0])) * grad_scale
     grads = tape.gradient(score, real) / grad_scale
     axes = list(range(1, real.shape.rank))
     return 0.5 * tf.reduce_mean(tf.reduce_sum(tf.square(grads), axis=axes))

@@ -3,7 +3,7 @@
 `run` builds strategy -> model -> data -> compile -> fit -> export from a
 `tfvgan.config.TrainConfig` and writes into the run directory::
 
-    <run_dir>/config.json           the resolved config
+    <run_dir>/config.json           the resolved config (and the clip shape)
     <run_dir>/checkpoints/          full training state, ckpt-<step>
     <run_dir>/samples/              samples_epoch<NNNN>.gif (and .mp4)
     <run_dir>/logs/                 TensorBoard: losses (train/), sample videos (samples/)
@@ -33,9 +33,11 @@ history = run(TrainConfig.from_preset("tiny", run_dir="/tmp/tiny"))
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
+import socket
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -208,8 +210,10 @@ def build_dataset(
     model,
     batch_size: int | None = None,
     shuffle: bool = True,
+    repeat: bool = False,
+    skip: int = 0,
 ):
-    """The data set of `config`, shaped for `model`, batched, not repeated.
+    """The data set of `config`, shaped for `model`, batched.
 
     Frames, size and channels follow the model, and the condition follows its
     ``condition_type`` (label -> "label", text -> "caption", image ->
@@ -221,6 +225,11 @@ def build_dataset(
         model: the (built) model the data is for.
         batch_size: default `config.batch_size`.
         shuffle: reshuffle every epoch.
+        repeat: repeat forever (default: one pass).
+        skip: start after this many batches, which are not decoded (the
+            sources skip file indices or random draws before decoding; TFDS
+            decodes in its reader and still reads them): how a resumed run
+            finds its place in the data stream.
 
     Returns:
         A `tf.data.Dataset` of ``video`` or ``(video, condition)`` batches.
@@ -230,7 +239,10 @@ def build_dataset(
     source = getattr(data, config_lib.DATASETS[config.dataset])
     kwargs = _data_kwargs(config, model)
     kwargs.update(
-        batch_size=batch_size or config.batch_size, shuffle=shuffle, repeat=False
+        batch_size=batch_size or config.batch_size,
+        shuffle=shuffle,
+        repeat=repeat,
+        skip=skip,
     )
     return source(**kwargs)
 
@@ -298,10 +310,42 @@ def _resolve_dtype_policy(
     return dataclasses.replace(config, dtype_policy=policy)
 
 
+def _saved_total_steps(run_dir: str) -> int | None:
+    """The run length `_write_config` recorded in `run_dir`'s config.json."""
+    try:
+        with open(os.path.join(run_dir, "config.json")) as f:
+            value = json.load(f).get(config_lib.TOTAL_STEPS_KEY)
+    except (OSError, ValueError, AttributeError):
+        return None
+    return value if isinstance(value, int) else None
+
+
+def _check_run_length(
+    config: config_lib.TrainConfig, run_dir: str, saved: int | None, total: int
+) -> None:
+    """Refuses to resume a linearly decayed run whose length changed.
+
+    With `steps_per_epoch` from the data's size (a folder that gained or
+    lost files), the same epochs can mean another number of steps, and the
+    decay another slope.
+    """
+    decays = {config.g_optimizer.decay, config.d_optimizer.decay}
+    if saved is None or saved == total or decays == {"none"}:
+        return
+    raise RunDirError(
+        f"run directory {run_dir!r} holds a run of {saved} steps with a linear "
+        f"learning-rate decay; this config gives {total} steps (the data set "
+        "changed size, or steps_per_epoch), which would make the rate jump at "
+        "the resume step. Restore the data or set --steps_per_epoch to match, "
+        "or use a new --run_dir."
+    )
+
+
 def _write_config(
     config: config_lib.TrainConfig,
     run_dir: str,
     saved: config_lib.TrainConfig | None,
+    total_steps: int | None = None,
 ) -> None:
     """Writes `config` as the run's config.json, after checking it against
     the `saved` config of the run being resumed (if any)."""
@@ -319,12 +363,50 @@ def _write_config(
                     if "dtype_policy" in changed
                     else ""
                 )
+                + (
+                    f"; epochs is fixed here ({saved.epochs}) because the run's "
+                    "learning rate decays linearly to 0 at its last step: a "
+                    "different length would make the rate jump at the resume "
+                    "step (train longer in a new run directory)"
+                    if "epochs" in changed
+                    else ""
+                )
                 + ". Use a new --run_dir."
             )
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(config.to_json() + "\n")
-    os.replace(tmp, path)
+    values = {**config.to_dict(), config_lib.CLIP_KEY: clip_shape(config)}
+    if total_steps is not None:
+        values[config_lib.TOTAL_STEPS_KEY] = int(total_steps)
+    text = json.dumps(values, indent=2, sort_keys=True) + "\n"
+    # A temporary name of this process's own: every worker of a cluster
+    # writes the config, maybe into one shared folder.
+    tmp = f"{path}.{socket.gethostname()}-{os.getpid()}.tmp"
+    try:
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
+
+
+def clip_shape(config: config_lib.TrainConfig) -> dict[str, int]:
+    """``{"frames", "size", "channels"}`` of the clips the run's model makes.
+
+    They come from the model preset, `model_kwargs` and the variant's
+    defaults; ``config.json`` records them under ``"clip"`` so that a run
+    folder says what it holds.
+    """
+    import inspect
+
+    from tfvgan import models
+
+    kwargs = _model_kwargs(config)
+    params = inspect.signature(models.MODELS[config.model].__init__).parameters
+    return {
+        name: int(kwargs[name] if name in kwargs else params[name].default)
+        for name in ("frames", "size", "channels")
+    }
 
 
 def _cannot_write(run_dir: str) -> str | None:
@@ -422,10 +504,11 @@ def run(config: config_lib.TrainConfig, callbacks: Sequence = ()):
     config = config.resolved()
     run_dir = os.path.abspath(config.run_dir)
     saved = _saved_config(run_dir)
+    saved_total = _saved_total_steps(run_dir) if saved is not None else None
     config = _resolve_dtype_policy(config, saved)
     try:
         os.makedirs(run_dir, exist_ok=True)
-        _write_config(config, run_dir, saved)
+        _write_config(config, run_dir, saved, saved_total)
     except OSError as error:
         raise RunDirWriteError(
             f"cannot write to the run directory {run_dir!r}: {error}."
@@ -448,10 +531,16 @@ def run(config: config_lib.TrainConfig, callbacks: Sequence = ()):
     dataset = build_dataset(config, model)
     steps_per_epoch = _steps_per_epoch(config, dataset)
     total_steps = config.epochs * steps_per_epoch
+    _check_run_length(config, run_dir, saved_total, total_steps)
+    if total_steps != saved_total:
+        _write_config(config, run_dir, None, total_steps)
     with strategy.scope():
         compile_model(model, config, total_steps)
 
     ckpt_dir = os.path.join(run_dir, "checkpoints")
+    # Every worker restores the chief's latest checkpoint when it can see
+    # it (a run folder on a shared file system); otherwise its own copy.
+    restore_from = tf.train.latest_checkpoint(ckpt_dir)
     if not chief:
         # Every worker takes part in a save; only the chief's is kept.
         task = strategy.cluster_resolver.task_id
@@ -464,7 +553,8 @@ def run(config: config_lib.TrainConfig, callbacks: Sequence = ()):
         max_to_keep=config.max_checkpoints,
         steps_per_epoch=steps_per_epoch,
     )
-    start = state.restore()
+    start = state.restore(restore_from)
+    _check_same_start(strategy, start, run_dir)
     if start:
         _log(
             f"resuming {run_dir} from step {start} (epoch {start // steps_per_epoch}"
@@ -508,15 +598,13 @@ def run(config: config_lib.TrainConfig, callbacks: Sequence = ()):
             )
     all_callbacks = [*own, *callbacks]
 
-    unused = [dataset]
-
     def stream(skip: int):
         # Skipping the batches already trained on makes a resumed run see
-        # the same data stream as an uninterrupted one. Each stream starts
-        # from a data set object never iterated: a shuffle's seed state
-        # advances with every iteration over the same object.
-        source = unused.pop() if unused else build_dataset(config, model)
-        return source.repeat().skip(skip)
+        # the same data stream as an uninterrupted one; the sources skip
+        # before decoding, so no clip already trained on is decoded again.
+        # Each stream is a data set object never iterated: a shuffle's seed
+        # state advances with every iteration over the same object.
+        return build_dataset(config, model, repeat=True, skip=skip)
 
     histories = []
     step = start
@@ -560,6 +648,32 @@ def run(config: config_lib.TrainConfig, callbacks: Sequence = ()):
         export = _guard_writes(_export, run_dir)
         export(model, os.path.join(run_dir, "export"), state.step, config.export_keep)
     return history
+
+
+def _check_same_start(strategy, start: int, run_dir: str) -> None:
+    """Raises `RunDirError` unless every worker restored step `start`.
+
+    A worker whose disk lost its checkpoints (rescheduled onto a fresh
+    machine, without a shared run folder) would restore step 0 while the
+    chief restores step N: their weights would differ while collectives
+    keep them in lockstep.
+    """
+    import tensorflow as tf
+
+    from tfvgan import distribute
+
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return
+    steps = distribute.replica_values(start, strategy)
+    if len(set(steps)) > 1:
+        raise RunDirError(
+            f"the workers restored different steps {sorted(set(steps))} from "
+            f"their checkpoints (this worker: {start}, run folder {run_dir!r}). "
+            "Every worker must resume from the same checkpoint: put the run "
+            "folder on a file system all workers share (each then restores the "
+            "chief's checkpoint), or give every worker the same checkpoints, or "
+            "start a new --run_dir."
+        )
 
 
 def _export(model, base_dir: str, step: int, keep: int | None) -> str | None:
@@ -723,7 +837,8 @@ def define_flags(flag_values: flags.FlagValues = flags.FLAGS) -> None:
     flags.DEFINE_integer(
         "epochs",
         None,
-        "Epochs in total (a resumed run continues to this).",
+        "Epochs in total (a resumed run continues to this; fixed for a run "
+        "with a linear learning-rate decay).",
         lower_bound=1,
         flag_values=fv,
     )
@@ -764,7 +879,7 @@ def define_flags(flag_values: flags.FlagValues = flags.FLAGS) -> None:
         "jit_compile",
         "auto",
         ["auto", "true", "false"],
-        "XLA for the train step (auto: GPU/TPU only).",
+        "XLA for the train step (auto: on a GPU/TPU with one replica).",
         flag_values=fv,
     )
     flags.DEFINE_enum(

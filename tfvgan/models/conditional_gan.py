@@ -167,6 +167,9 @@ class ConditionalDiscriminator(networks._Network):
         embed_dim: for `"label"`/`"text"`: size of the tiled condition map.
         text_encoder: for `"text"`: `"gru"` or `"mean"` (see `TextEncoder`).
         spectral_norm: wrap the critic's convolutions in spectral normalization.
+        critic_norm: the critics' normalization, one of `networks.CRITIC_NORMS`:
+            "batch" (the papers'), "layer" (per-clip; for gradient penalties,
+            as WGAN-GP) or "none".
         sync_bn: synchronized batch norm across replicas.
         **kwargs: `name`, `trainable`, `dtype`, passed to `keras.Model`.
 
@@ -196,6 +199,7 @@ class ConditionalDiscriminator(networks._Network):
         embed_dim: int = 16,
         text_encoder: str = "gru",
         spectral_norm: bool = False,
+        critic_norm: str = "batch",
         sync_bn: bool = False,
         **kwargs,
     ):
@@ -210,6 +214,7 @@ class ConditionalDiscriminator(networks._Network):
             embed_dim=embed_dim,
             text_encoder=text_encoder,
             spectral_norm=spectral_norm,
+            critic_norm=critic_norm,
             sync_bn=sync_bn,
             **kwargs,
         )
@@ -223,7 +228,13 @@ class ConditionalDiscriminator(networks._Network):
             )
             self.tile = TileToVideo(frames, size)
         self.critic = networks.VideoDiscriminator(
-            frames, size, channels, width, spectral_norm=spectral_norm, sync_bn=sync_bn
+            frames,
+            size,
+            channels,
+            width,
+            spectral_norm=spectral_norm,
+            sync_bn=sync_bn,
+            critic_norm=critic_norm,
         )
 
     def call(self, inputs, training=False):
@@ -282,6 +293,9 @@ class ConditionalGAN(VideoGAN):
             seeds), but the text model's clips got worse (README, "Results
             after the quick-start budget").
         spectral_norm: spectral normalization on the critic.
+        critic_norm: the critics' normalization, one of `networks.CRITIC_NORMS`:
+            "batch" (the papers'), "layer" (per-clip; for gradient penalties,
+            as WGAN-GP) or "none".
         sync_bn: synchronized batch norm under `tf.distribute`.
         seed: seed of the model's random stream.
         **kwargs: passed to `VideoGAN` / `keras.Model`.
@@ -325,6 +339,7 @@ class ConditionalGAN(VideoGAN):
         embed_dim: int = 16,
         matching_aware: bool | None = None,
         spectral_norm: bool = False,
+        critic_norm: str = "batch",
         sync_bn: bool = False,
         seed: int | None = None,
         **kwargs,
@@ -382,6 +397,7 @@ class ConditionalGAN(VideoGAN):
             size,
             channels,
             spectral_norm=spectral_norm,
+            critic_norm=critic_norm,
             **common,
         )
         super().__init__(
@@ -413,6 +429,7 @@ class ConditionalGAN(VideoGAN):
             embed_dim=embed_dim,
             matching_aware=matching_aware,
             spectral_norm=spectral_norm,
+            critic_norm=critic_norm,
             sync_bn=sync_bn,
             seed=seed,
         )

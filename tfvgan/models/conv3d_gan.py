@@ -29,6 +29,9 @@ class Conv3DGAN(VideoGAN):
         two_stream: foreground/mask/background generator (VGAN) or plain 3D.
         mask_l1: weight of the mask's L1 sparsity term.
         spectral_norm: spectral normalization on the critic's convolutions.
+        critic_norm: the critics' normalization, one of `networks.CRITIC_NORMS`:
+            "batch" (the papers'), "layer" (per-clip; for gradient penalties,
+            as WGAN-GP) or "none".
         sync_bn: synchronized batch norm under `tf.distribute`.
         seed: seed of the model's random stream.
         **kwargs: passed to `VideoGAN` / `keras.Model`.
@@ -59,6 +62,7 @@ class Conv3DGAN(VideoGAN):
         two_stream: bool = True,
         mask_l1: float = 0.1,
         spectral_norm: bool = False,
+        critic_norm: str = "batch",
         sync_bn: bool = False,
         seed: int | None = None,
         **kwargs,
@@ -82,6 +86,7 @@ class Conv3DGAN(VideoGAN):
             channels,
             width=d_width,
             spectral_norm=spectral_norm,
+            critic_norm=critic_norm,
             sync_bn=sync_bn,
         )
         super().__init__(
@@ -104,6 +109,7 @@ class Conv3DGAN(VideoGAN):
             two_stream=two_stream,
             mask_l1=mask_l1,
             spectral_norm=spectral_norm,
+            critic_norm=critic_norm,
             sync_bn=sync_bn,
             seed=seed,
         )

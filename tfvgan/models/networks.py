@@ -95,16 +95,37 @@ def _maybe_sn(layer, spectral_norm: bool):
     return keras.layers.SpectralNormalization(layer) if spectral_norm else layer
 
 
-def critic_stages(count: int, make_conv, spectral_norm: bool, sync_bn: bool) -> list:
+#: Normalizations a critic's stages can use (`critic_norm=`).
+CRITIC_NORMS = ("batch", "layer", "none")
+
+
+def check_critic_norm(norm) -> None:
+    config_lib.check_choice("critic_norm", norm, CRITIC_NORMS)
+
+
+def critic_stages(
+    count: int, make_conv, spectral_norm: bool, sync_bn: bool, norm: str = "batch"
+) -> list:
     """`(conv, norm)` stages of a critic, conv `i` from `make_conv(i)`.
 
-    No batch norm on the first stage (DCGAN practice) nor under spectral norm.
+    `norm` is ``"batch"`` (batch norm, the papers'), ``"layer"`` (each clip
+    or frame normalized over all its positions and channels, with a scale
+    and offset per channel: `keras.layers.GroupNormalization` with one
+    group, the WGAN-GP paper's layer norm for critics) or ``"none"``. Batch
+    norm makes a clip's score depend on the other clips of the batch, which
+    per-clip gradient penalties assume it does not. No norm on the first
+    stage (DCGAN practice) nor under spectral norm.
     """
+    check_critic_norm(norm)
     stages = []
     for i in range(count):
         conv = _maybe_sn(make_conv(i), spectral_norm)
-        norm = None if i == 0 or spectral_norm else batch_norm(sync_bn)
-        stages.append((conv, norm))
+        layer = None
+        if i > 0 and not spectral_norm and norm == "batch":
+            layer = batch_norm(sync_bn)
+        elif i > 0 and not spectral_norm and norm == "layer":
+            layer = keras.layers.GroupNormalization(groups=1, epsilon=1e-5)
+        stages.append((conv, layer))
     return stages
 
 
@@ -172,6 +193,9 @@ class VideoDiscriminator(_Network):
         condition_channels: extra input channels concatenated onto the video
             (a tiled condition), 0 for unconditional.
         spectral_norm: wrap convolutions in spectral normalization.
+        critic_norm: the critics' normalization, one of `networks.CRITIC_NORMS`:
+            "batch" (the papers'), "layer" (per-clip; for gradient penalties,
+            as WGAN-GP) or "none".
         sv_clip: clip singular values of conv kernels to <= 1 after each update
             (TGAN's singular value clipping).
         sync_bn: synchronized batch norm across replicas.
@@ -196,6 +220,7 @@ class VideoDiscriminator(_Network):
         width: int = 64,
         condition_channels: int = 0,
         spectral_norm: bool = False,
+        critic_norm: str = "batch",
         sv_clip: bool = False,
         sync_bn: bool = False,
         **kwargs,
@@ -207,6 +232,7 @@ class VideoDiscriminator(_Network):
             width=width,
             condition_channels=condition_channels,
             spectral_norm=spectral_norm,
+            critic_norm=critic_norm,
             sv_clip=sv_clip,
             sync_bn=sync_bn,
             **kwargs,
@@ -222,11 +248,12 @@ class VideoDiscriminator(_Network):
                 4,
                 (strides[i], 2, 2),
                 padding="same",
-                use_bias=i == 0,
+                use_bias=i == 0 or critic_norm == "none",
                 kernel_constraint=constraint,
             ),
             spectral_norm,
             sync_bn,
+            critic_norm,
         )
         self.head = _maybe_sn(
             keras.layers.Conv3D(1, (t_end, 4, 4), kernel_constraint=constraint),
@@ -256,6 +283,9 @@ class ImageDiscriminator(_Network):
         patch: patch-logit conv head (the paper) if True, else one dense logit
             per frame.
         spectral_norm: wrap convolutions in spectral normalization.
+        critic_norm: the critics' normalization, one of `networks.CRITIC_NORMS`:
+            "batch" (the papers'), "layer" (per-clip; for gradient penalties,
+            as WGAN-GP) or "none".
         sync_bn: synchronized batch norm across replicas.
         **kwargs: `name`, `trainable`, `dtype`, passed to `keras.Model`.
 
@@ -277,6 +307,7 @@ class ImageDiscriminator(_Network):
         width: int = 64,
         patch: bool = True,
         spectral_norm: bool = False,
+        critic_norm: str = "batch",
         sync_bn: bool = False,
         **kwargs,
     ):
@@ -286,6 +317,7 @@ class ImageDiscriminator(_Network):
             width=width,
             patch=patch,
             spectral_norm=spectral_norm,
+            critic_norm=critic_norm,
             sync_bn=sync_bn,
             **kwargs,
         )
@@ -293,10 +325,15 @@ class ImageDiscriminator(_Network):
         self.stages = critic_stages(
             num_stages(size) - 1,
             lambda i: keras.layers.Conv2D(
-                width * 2**i, 4, 2, padding="same", use_bias=i == 0
+                width * 2**i,
+                4,
+                2,
+                padding="same",
+                use_bias=i == 0 or critic_norm == "none",
             ),
             spectral_norm,
             sync_bn,
+            critic_norm,
         )
         self.flatten = keras.layers.Flatten()
         if patch:
@@ -323,6 +360,9 @@ class PatchVideoDiscriminator(_Network):
         frames, size, channels: clip shape.
         width: channels of the first stage (64 in the paper); doubles per stage.
         spectral_norm: wrap convolutions in spectral normalization.
+        critic_norm: the critics' normalization, one of `networks.CRITIC_NORMS`:
+            "batch" (the papers'), "layer" (per-clip; for gradient penalties,
+            as WGAN-GP) or "none".
         sync_bn: synchronized batch norm across replicas.
         **kwargs: `name`, `trainable`, `dtype`, passed to `keras.Model`.
 
@@ -344,6 +384,7 @@ class PatchVideoDiscriminator(_Network):
         channels: int,
         width: int = 64,
         spectral_norm: bool = False,
+        critic_norm: str = "batch",
         sync_bn: bool = False,
         **kwargs,
     ):
@@ -353,6 +394,7 @@ class PatchVideoDiscriminator(_Network):
             channels=channels,
             width=width,
             spectral_norm=spectral_norm,
+            critic_norm=critic_norm,
             sync_bn=sync_bn,
             **kwargs,
         )
@@ -362,9 +404,15 @@ class PatchVideoDiscriminator(_Network):
         kt = max(1, min(4, 1 + (frames - 1) // (stages + 1)))
         self.stages = critic_stages(
             stages,
-            lambda i: VideoConv3D(width * 2**i, (kt, 4, 4), (1, 2, 2), use_bias=i == 0),
+            lambda i: VideoConv3D(
+                width * 2**i,
+                (kt, 4, 4),
+                (1, 2, 2),
+                use_bias=i == 0 or critic_norm == "none",
+            ),
             spectral_norm,
             sync_bn,
+            critic_norm,
         )
         self.head = _maybe_sn(
             keras.layers.Conv3D(1, (kt, 4, 4), (1, 2, 2)), spectral_norm

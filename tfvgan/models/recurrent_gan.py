@@ -239,6 +239,9 @@ class DualDiscriminator(networks._Network):
             False gives it one dense logit per frame.
         num_classes: None (unconditional) or the number of label classes.
         spectral_norm: spectral normalization on both critics.
+        critic_norm: the critics' normalization, one of `networks.CRITIC_NORMS`:
+            "batch" (the papers'), "layer" (per-clip; for gradient penalties,
+            as WGAN-GP) or "none".
         sync_bn: synchronized batch norm across replicas.
         **kwargs: `name`, `trainable`, `dtype`, passed to `keras.Model`.
 
@@ -265,6 +268,7 @@ class DualDiscriminator(networks._Network):
         patch_image_critic: bool = True,
         num_classes: int | None = None,
         spectral_norm: bool = False,
+        critic_norm: str = "batch",
         sync_bn: bool = False,
         **kwargs,
     ):
@@ -277,6 +281,7 @@ class DualDiscriminator(networks._Network):
             patch_image_critic=patch_image_critic,
             num_classes=num_classes,
             spectral_norm=spectral_norm,
+            critic_norm=critic_norm,
             sync_bn=sync_bn,
             **kwargs,
         )
@@ -284,7 +289,13 @@ class DualDiscriminator(networks._Network):
         if num_classes:
             self.label_map = LabelEncoder(num_classes, LABEL_MAP_CHANNELS)
         self.video_critic = networks.PatchVideoDiscriminator(
-            frames, size, channels, width, spectral_norm=spectral_norm, sync_bn=sync_bn
+            frames,
+            size,
+            channels,
+            width,
+            spectral_norm=spectral_norm,
+            sync_bn=sync_bn,
+            critic_norm=critic_norm,
         )
         self.image_critic = networks.ImageDiscriminator(
             size,
@@ -292,6 +303,7 @@ class DualDiscriminator(networks._Network):
             width,
             patch=patch_image_critic,
             spectral_norm=spectral_norm,
+            critic_norm=critic_norm,
             sync_bn=sync_bn,
         )
 
@@ -363,6 +375,9 @@ class RecurrentGAN(VideoGAN):
             real clips paired with another class (GAN-CLS, as
             `ConditionalGAN`).
         spectral_norm: spectral normalization on the critics.
+        critic_norm: the critics' normalization, one of `networks.CRITIC_NORMS`:
+            "batch" (the papers'), "layer" (per-clip; for gradient penalties,
+            as WGAN-GP) or "none".
         sync_bn: synchronized batch norm under `tf.distribute`.
         seed: seed of the model's random stream.
         **kwargs: passed to `VideoGAN` / `keras.Model`.
@@ -406,10 +421,23 @@ class RecurrentGAN(VideoGAN):
         label_dim: int = 10,
         matching_aware: bool = True,
         spectral_norm: bool = False,
+        critic_norm: str = "batch",
         sync_bn: bool = False,
         seed: int | None = None,
         **kwargs,
     ):
+        for reserved in ("latent_dim", "condition_type", "condition_shape"):
+            if reserved in kwargs:
+                derived = {
+                    "latent_dim": "content_dim + motion_dim * (frames + 1)",
+                    "condition_type": "num_classes",
+                    "condition_shape": "num_classes",
+                }[reserved]
+                raise ValueError(
+                    f"RecurrentGAN takes no {reserved}=: it follows from "
+                    f"{derived}. Set content_dim= and motion_dim= for the noise "
+                    "size, num_classes= for a label condition."
+                )
         networks.check_shape(frames, size, channels)
         networks.check_flags(
             patch_image_critic=patch_image_critic,
@@ -419,6 +447,7 @@ class RecurrentGAN(VideoGAN):
             spectral_norm=spectral_norm,
             sync_bn=sync_bn,
         )
+        networks.check_critic_norm(critic_norm)
         if (
             isinstance(image_frames, bool)
             or not isinstance(image_frames, int)
@@ -453,6 +482,7 @@ class RecurrentGAN(VideoGAN):
             patch_image_critic=patch_image_critic,
             num_classes=num_classes,
             spectral_norm=spectral_norm,
+            critic_norm=critic_norm,
             sync_bn=sync_bn,
         )
         super().__init__(
@@ -484,6 +514,7 @@ class RecurrentGAN(VideoGAN):
             label_dim=label_dim,
             matching_aware=matching_aware,
             spectral_norm=spectral_norm,
+            critic_norm=critic_norm,
             sync_bn=sync_bn,
             seed=seed,
         )

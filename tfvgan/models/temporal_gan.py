@@ -111,6 +111,9 @@ class TemporalGAN(VideoGAN):
         width: generator width multiplier (64 = the paper's widths).
         d_width: discriminator width (64 = the paper's).
         spectral_norm: spectral normalization on the critic's convolutions.
+        critic_norm: the critics' normalization, one of `networks.CRITIC_NORMS`:
+            "batch" (the papers'), "layer" (per-clip; for gradient penalties,
+            as WGAN-GP) or "none".
         sv_clip: singular value clipping on the critic's kernels.
         sync_bn: synchronized batch norm under `tf.distribute`.
         seed: seed of the model's random stream.
@@ -140,6 +143,7 @@ class TemporalGAN(VideoGAN):
         width: int = 64,
         d_width: int = 64,
         spectral_norm: bool = False,
+        critic_norm: str = "batch",
         sv_clip: bool = False,
         sync_bn: bool = False,
         seed: int | None = None,
@@ -158,6 +162,7 @@ class TemporalGAN(VideoGAN):
             channels,
             width=d_width,
             spectral_norm=spectral_norm,
+            critic_norm=critic_norm,
             sv_clip=sv_clip,
             sync_bn=sync_bn,
         )
@@ -179,6 +184,7 @@ class TemporalGAN(VideoGAN):
             width=width,
             d_width=d_width,
             spectral_norm=spectral_norm,
+            critic_norm=critic_norm,
             sv_clip=sv_clip,
             sync_bn=sync_bn,
             seed=seed,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import warnings
 from collections.abc import Callable, Sequence
 
 import keras
@@ -17,13 +18,31 @@ from tfvgan import losses as losses_lib
 CONDITION_TYPES = (None, "label", "text", "image", "video")
 
 
-def default_jit_compile() -> bool:
-    """XLA on accelerators only.
+def default_jit_compile(strategy=None) -> bool:
+    """XLA on accelerators only, and only without several replicas.
 
     Measured on the 2-core CPU machines this project is developed on: XLA made
-    3D-conv GAN training steps ~50x slower on CPU, so it is off there.
+    3D-conv GAN training steps ~50x slower on CPU, so it is off there. Under
+    a strategy with more than one replica it is off too, as Keras'
+    ``jit_compile="auto"`` does: an XLA-compiled step of replica 1 fails to
+    read the model's seed-generator state on replica 1's device (measured
+    with `MirroredStrategy` on two logical CPUs).
+
+    Args:
+        strategy: the `tf.distribute.Strategy` the model trains under;
+            default: the current one.
     """
+    strategy = strategy or tf.distribute.get_strategy()
+    if _several_replicas(strategy):
+        return False
     return distribute.has_accelerator()
+
+
+def _several_replicas(strategy) -> bool:
+    """More than one replica, outside TPUs (which compile every step anyway)."""
+    return strategy.num_replicas_in_sync > 1 and not isinstance(
+        strategy, tf.distribute.TPUStrategy
+    )
 
 
 def _replica_info() -> tuple[int | tf.Tensor, int]:
@@ -180,6 +199,13 @@ def _update_loss_scale(optimizer, finite) -> None:
     tf.cond(finite, grown, shrunk)
 
 
+def _has_batch_norm(network) -> bool:
+    return any(
+        isinstance(layer, keras.layers.BatchNormalization)
+        for layer in network._flatten_layers()
+    )
+
+
 def _as_list(x) -> list:
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
@@ -241,6 +267,61 @@ def noise_from_seeds(seeds, latent_dim: int) -> tf.Tensor:
     )
 
 
+def _static_shape(tensors, index: int):
+    """Static shape of `tensors[index]` (a Keras tensor list), or None."""
+    try:
+        tensors = list(tensors or [])
+        return tuple(tensors[index].shape) if len(tensors) > index else None
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _clip_shape(generator, latent_dim, frames, size, channels):
+    """`(latent_dim, frames, size, channels)`, the missing ones read from a
+    functional generator's input and output shapes."""
+    try:
+        inputs, outputs = generator.inputs, generator.outputs
+    except (AttributeError, ValueError):  # subclassed: no symbolic graph
+        inputs = outputs = None
+    noise_shape = _static_shape(inputs, 0)
+    video_shape = _static_shape(outputs, 0)
+    if noise_shape is not None and len(noise_shape) == 2:
+        if latent_dim is None:
+            latent_dim = noise_shape[-1]
+        elif noise_shape[-1] is not None and noise_shape[-1] != latent_dim:
+            raise ValueError(
+                f"latent_dim={latent_dim}, but the generator takes noise of "
+                f"shape {noise_shape}."
+            )
+    if video_shape is not None and len(video_shape) == 5:
+        _, t, h, w, c = video_shape
+        if h is not None and w is not None and h != w:
+            raise ValueError(
+                f"the generator makes {h}x{w} frames; VideoGAN needs square "
+                "frames (size x size)."
+            )
+        frames = t if frames is None else frames
+        size = h if size is None else size
+        channels = c if channels is None else channels
+    missing = [
+        name
+        for name, value in (
+            ("latent_dim", latent_dim),
+            ("frames", frames),
+            ("size", size),
+        )
+        if value is None
+    ]
+    if missing:
+        raise ValueError(
+            f"pass {', '.join(m + '=' for m in missing)} to VideoGAN: the "
+            "generator has no static input/output shape to read them from "
+            "(a functional or Sequential generator with a known output "
+            "shape (batch, frames, size, size, channels) has)."
+        )
+    return latent_dim, frames, size, 3 if channels is None else channels
+
+
 @keras.saving.register_keras_serializable(package="tfvgan")
 class VideoGAN(keras.Model):
     """A GAN for video, trained with `fit` through one shared `train_step`.
@@ -265,10 +346,13 @@ class VideoGAN(keras.Model):
     Args:
         generator: a built Keras model/layer, as above.
         discriminator: a built Keras model/layer, as above.
-        latent_dim: size of the noise vector.
-        frames: frames per clip.
+        latent_dim: size of the noise vector; default: read from a
+            functional generator's (first) input.
+        frames: frames per clip; default: read from a functional
+            generator's output shape, as `size` and `channels` are.
         size: frame height and width (square frames).
-        channels: 1 (grayscale) or 3 (RGB).
+        channels: 1 (grayscale) or 3 (RGB); default: the generator's, else 3.
+            Given values are checked against the clips the generator makes.
         condition_type: `None` (unconditional), `"label"`, `"text"`,
             `"image"` or `"video"`.
         condition_shape: per-example condition shape; derived for `"label"`
@@ -292,8 +376,8 @@ class VideoGAN(keras.Model):
         keras.layers.Flatten(),
         keras.layers.Dense(1),
     ])
-    gan = tfvgan.models.VideoGAN(generator=g, discriminator=d, latent_dim=64,
-                                 frames=8, size=32, channels=1)
+    # latent_dim, frames, size and channels are read from g's shapes.
+    gan = tfvgan.models.VideoGAN(generator=g, discriminator=d)
     gan.compile(loss="hinge", ema_decay=0.999)
     data = tfvgan.data.moving_digits(num_videos=32, frames=8, size=32,
                                      batch_size=16)
@@ -309,10 +393,10 @@ class VideoGAN(keras.Model):
         self,
         generator: keras.layers.Layer,
         discriminator: keras.layers.Layer,
-        latent_dim: int,
-        frames: int,
-        size: int,
-        channels: int = 3,
+        latent_dim: int | None = None,
+        frames: int | None = None,
+        size: int | None = None,
+        channels: int | None = None,
         condition_type: str | None = None,
         condition_shape: tuple | None = None,
         seed: int | None = None,
@@ -324,6 +408,9 @@ class VideoGAN(keras.Model):
                 f"Unknown condition_type {condition_type!r}; expected one of "
                 f"{CONDITION_TYPES}."
             )
+        latent_dim, frames, size, channels = _clip_shape(
+            generator, latent_dim, frames, size, channels
+        )
         for arg, value in (
             ("latent_dim", latent_dim),
             ("frames", frames),
@@ -367,7 +454,13 @@ class VideoGAN(keras.Model):
     def _build_networks(self) -> None:
         """Creates the networks' variables by calling them once on zeros."""
         noise, video, condition = self._dummy_inputs()
-        self.call_generator(noise, condition)
+        out = self.call_generator(noise, condition)
+        if tuple(out.shape[1:]) != self.video_shape:
+            raise ValueError(
+                f"the generator makes clips of shape {tuple(out.shape[1:])} "
+                "(frames, height, width, channels), but the model was given "
+                f"frames={self.frames}, size={self.size}, channels={self.channels}."
+            )
         self.discriminate(video, condition)
 
     def _clone_generator(self) -> keras.layers.Layer:
@@ -380,6 +473,14 @@ class VideoGAN(keras.Model):
         clone.set_weights(generator.get_weights())
         clone.trainable = False
         return clone
+
+    def _drop_ema_generator(self) -> None:
+        # Keras tracks sub-layers by assignment and never untracks them:
+        # without this the dropped copy's weights stay in `model.weights`
+        # (and in saved files); `del` also drops TF's checkpoint dependency.
+        self._tracker.untrack(self.ema_generator)
+        del self.ema_generator
+        self.ema_generator = None
 
     @classmethod
     def from_preset(cls, preset: str, **kwargs) -> VideoGAN:
@@ -448,16 +549,37 @@ class VideoGAN(keras.Model):
                 `(generator_loss, discriminator_loss)` on logits.
             gp_weight: weight of the WGAN-GP gradient penalty (0 = off).
             r1_weight: weight (gamma) of the R1 penalty on real data (0 = off).
-            d_steps: discriminator updates per generator update. Each uses the
-                same real batch and fresh fakes.
+                Both penalties act on each clip's score as the loss sees it
+                (`tfvgan.losses.clip_scores`) and run the critic in
+                inference mode (augmentation still on): batch norm uses its
+                moving statistics there, so a clip's penalty gradient does
+                not depend on the other clips and the extra passes update no
+                statistics. A batch-norm critic is then penalised as a
+                different function from the one the loss trains, so
+                penalised critics should use ``critic_norm="layer"`` (as
+                the WGAN-GP paper) or ``"none"``; compile warns otherwise.
+            d_steps: discriminator updates per generator update. Each draws
+                fresh fakes (and fresh gradient-penalty interpolations) and
+                uses the step's one real batch: a step takes one batch of the
+                data set, as every Keras `train_step` does, so
+                `steps_per_epoch` and the data position count generator
+                steps (as in the keras-io WGAN-GP example; the WGAN-GP paper
+                draws a new real batch per critic step instead).
             ema_decay: if set (e.g. 0.999), keep an exponential moving average
                 of the generator's weights, used by `generate` and export.
+                None: no EMA; compiling again with None drops an EMA copy
+                the model had (and compiling with a decay after that starts
+                a new copy from the generator's weights).
             augment: differentiable augmentation of every clip the critics
                 score in training (`tfvgan.augment`): names from
                 ``"color"``, ``"translation"``, ``"cutout"``, as a sequence
                 or a comma-separated string; None = off.
-            jit_compile: XLA-compile the train step. Default: on when a GPU or
-                TPU is present, off on CPU (measured ~50x slower there).
+            jit_compile: XLA-compile the train step. Default (None): on when
+                a GPU or TPU is present and the model trains on one replica;
+                off on CPU (measured ~50x slower there) and under a strategy
+                with several replicas (`default_jit_compile`). A saved model
+                keeps the argument, not the machine's choice: None is
+                resolved again where it is loaded.
 
             **kwargs: passed to `keras.Model.compile` (e.g.
                 `steps_per_execution`).
@@ -489,11 +611,24 @@ class VideoGAN(keras.Model):
             self.g_optimizer = _loss_scaled(self.g_optimizer)
         self.gp_weight = float(gp_weight)
         self.r1_weight = float(r1_weight)
+        if (self.gp_weight or self.r1_weight) and _has_batch_norm(self.discriminator):
+            warnings.warn(
+                "gradient penalty / R1 with a batch-norm critic: the penalty is "
+                "per clip, but batch norm in training mode mixes the clips of a "
+                "batch, so tfvgan penalises the critic in inference mode (moving "
+                "statistics) instead. Build the model with critic_norm='layer' "
+                "(as WGAN-GP) or 'none' to penalise the critic the loss trains.",
+                stacklevel=2,
+            )
         self.d_steps = int(d_steps)
         self.ema_decay = None if ema_decay is None else float(ema_decay)
         self.augment = augment_lib.check_policy(augment)
         if self.ema_decay is not None and self.ema_generator is None:
             self.ema_generator = self._clone_generator()
+        elif self.ema_decay is None and self.ema_generator is not None:
+            # No EMA asked for: `generate` and export use the generator,
+            # not a copy that would stay frozen from now on.
+            self._drop_ema_generator()
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
         self._step_backup = None
@@ -520,8 +655,19 @@ class VideoGAN(keras.Model):
         for name in names:
             self._extra_trackers[name] = keras.metrics.Mean(name=name)
 
+        self._jit_compile_arg = jit_compile
         if jit_compile is None:
-            jit_compile = default_jit_compile()
+            jit_compile = default_jit_compile(self.distribute_strategy)
+        elif jit_compile and _several_replicas(self.distribute_strategy):
+            warnings.warn(
+                "jit_compile=True under a strategy with "
+                f"{self.distribute_strategy.num_replicas_in_sync} replicas: an "
+                "XLA-compiled step failed to read the seed-generator state of "
+                "replica 1 in tfvgan's tests (MirroredStrategy on two logical "
+                "CPUs). Leave jit_compile=None (off under several replicas) if "
+                "fit fails at step 1.",
+                stacklevel=2,
+            )
         # `optimizer` is the generator's: its `iterations` counts training
         # steps, and a built optimizer keeps Keras from building another.
         super().compile(optimizer=self.g_optimizer, jit_compile=jit_compile, **kwargs)
@@ -533,7 +679,7 @@ class VideoGAN(keras.Model):
             "d_steps": self.d_steps,
             "ema_decay": self.ema_decay,
             "augment": list(self.augment),
-            "jit_compile": bool(jit_compile),
+            "jit_compile": self._jit_compile_arg,
         }
 
     def get_compile_config(self):
@@ -611,13 +757,15 @@ class VideoGAN(keras.Model):
             return _as_list(self.discriminator([videos, condition], training=training))
         return _as_list(self.discriminator(videos, training=training))
 
-    def _scores(self, videos, condition=None, training=False) -> list:
+    def _scores(self, videos, condition=None, training=False, augment=None) -> list:
         """`discriminate` as a list of float32 logits (mixed precision too).
 
-        In training, clips are augmented first when `compile(augment=...)`
-        set a policy (each call draws fresh parameters per clip).
+        With `augment` (default: `training`), clips are augmented first when
+        `compile(augment=...)` set a policy (each call draws fresh
+        parameters per clip).
         """
-        if training and self.augment:
+        augment = training if augment is None else augment
+        if augment and self.augment:
             batch = tf.shape(videos)[0]
             videos = augment_lib.augment_videos(
                 videos, self.augment, lambda shape: self.random_uniform(batch, shape)
@@ -814,7 +962,11 @@ class VideoGAN(keras.Model):
                 total = d_loss
 
                 def critic(v):
-                    return self._scores(v, condition, training=True)
+                    # Penalty passes score clips in inference mode (clips
+                    # augmented as in training): batch norm then uses its
+                    # moving statistics, so each clip's gradient is its own,
+                    # and the extra passes update no statistics.
+                    return self._scores(v, condition, training=False, augment=True)
 
                 # Under float16 the penalties' input gradients run through
                 # the critic loss-scaled too.
@@ -1107,6 +1259,11 @@ class VideoGAN(keras.Model):
 
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable}
+        if self.ema_generator is not None:
+            # Saved whatever the compile config: a `.keras` file of a model
+            # compiled with custom losses (no compile config) keeps its EMA
+            # copy, which `generate` uses.
+            config["ema_generator"] = True
         policy = self.generator.dtype_policy.name
         if policy != "float32":  # rebuilt under it by `from_config`
             config["dtype_policy"] = policy
@@ -1128,6 +1285,7 @@ class VideoGAN(keras.Model):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
+        ema = config.pop("ema_generator", False)
         with dtype_policy(config.pop("dtype_policy", None)):
             for key in ("generator", "discriminator"):
                 if key in config and isinstance(config[key], dict):
@@ -1135,4 +1293,8 @@ class VideoGAN(keras.Model):
                     config[key] = keras.saving.deserialize_keras_object(
                         copy.deepcopy(config[key])
                     )
-            return cls(**config)
+            model = cls(**config)
+        if ema:
+            # Its weights are loaded with the model's.
+            model.ema_generator = model._clone_generator()
+        return model
