@@ -214,6 +214,13 @@ def _variant_builders():
 
 VARIANT_CASES = _variant_builders()
 ALL_CASES = [*BASE_CASES, *VARIANT_CASES]
+# The variant cases the condition cases above already cover build in the
+# slow set only (3-5 s each); the fresh-process test still runs them all.
+_SLOW_CASES = {"conv3d_tiny", "conditional_image_tiny", "conditional_video_tiny"}
+SOME_CASES = [
+    pytest.param(n, marks=pytest.mark.slow) if n in _SLOW_CASES else n
+    for n in ALL_CASES
+]
 
 
 @pytest.fixture(scope="module")
@@ -237,7 +244,7 @@ def _structured_specs(fn):
 
 
 # ------------------------------------------------------- layout, signatures
-@pytest.mark.parametrize("name", ALL_CASES)
+@pytest.mark.parametrize("name", SOME_CASES)
 def test_signatures_and_in_process_reload(cases, name):
     case = cases(name)
     assert case.path == os.path.join(case.base_dir, "1")
@@ -440,7 +447,7 @@ def _request_inputs(case, signature, n=2):
     return first
 
 
-@pytest.mark.parametrize("name", ALL_CASES)
+@pytest.mark.parametrize("name", SOME_CASES)
 def test_grpc_predict_request_round_trip(cases, name):
     from tensorflow_serving.apis import predict_pb2
 

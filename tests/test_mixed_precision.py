@@ -80,6 +80,7 @@ def test_bfloat16_model_saves_and_loads_with_its_policy(tmp_path):
     np.testing.assert_array_equal(_generate(loaded, noise), _generate(gan, noise))
 
 
+@pytest.mark.slow  # 9 s
 def test_run_in_bfloat16_exports_a_float32_saved_model(tmp_path):
     config = config_lib.TrainConfig.from_preset(
         "tiny",
@@ -291,7 +292,11 @@ def test_every_variant_trains_in_float16_with_loss_scaling(name):
 
 @pytest.mark.parametrize(
     "network, jit",
-    [("d", False), ("g", False), pytest.param("g", True, marks=pytest.mark.slow)],
+    [
+        pytest.param("d", False, marks=pytest.mark.slow),  # 6-7 s each
+        ("g", False),
+        pytest.param("g", True, marks=pytest.mark.slow),
+    ],
 )
 def test_an_overflowing_step_is_skipped_whole_and_still_counted(network, jit):
     """A step whose critic (d) or generator (g) gradients overflow changes no

@@ -45,6 +45,16 @@ CASES = [
     ("conditional", "video"),
 ]
 IDS = [f"{m}-{c}" if c else m for m, c in CASES]
+# A representative few in the default run, every case in the slow set.
+_DEFAULT = {
+    ("temporal", None),
+    ("recurrent", "label"),
+    ("conditional", "label"),
+    ("conditional", "text"),
+}
+SOME_CASES = [
+    c if c in _DEFAULT else pytest.param(*c, marks=pytest.mark.slow) for c in CASES
+]
 
 
 def make(name, condition_type, **kwargs):
@@ -80,7 +90,7 @@ def test_generate_and_discriminate_shapes(name, condition_type):
     assert len(logits) == expected_heads
 
 
-@pytest.mark.parametrize("name,condition_type", CASES, ids=IDS)
+@pytest.mark.parametrize("name,condition_type", SOME_CASES, ids=IDS)
 def test_one_fit_step_gives_finite_losses_and_changes_both_networks(
     name, condition_type, capfd
 ):
@@ -118,7 +128,7 @@ def test_fit_on_a_dataset_does_not_pass_keras_shuffle_default():
     assert len(history.history["d_loss"]) == 2
 
 
-@pytest.mark.parametrize("name,condition_type", CASES, ids=IDS)
+@pytest.mark.parametrize("name,condition_type", SOME_CASES, ids=IDS)
 def test_config_round_trip(name, condition_type):
     run_serialization_test(make(name, condition_type))
 
