@@ -319,8 +319,8 @@ def test_pyav_counts_from_0_when_a_seek_lands_past_the_frame(coded_files, monkey
     # A wrong stream start makes every timestamp look 10 s late.
     monkeypatch.setattr(
         video_io,
-        "_seek_origin",
-        lambda p: (rate, stream_start - 10.0, container_start),
+        "_container_origin",
+        lambda container: (rate, stream_start - 10.0, container_start),
     )
     clip = video_io.read_video(path, frames=3, start=20, backend="pyav")
     np.testing.assert_array_equal(clip, whole[20:23])

@@ -550,6 +550,12 @@ class TrainConfig:
         """Inverse of `to_json`."""
         return cls.from_dict(json.loads(text))
 
+    @property
+    def decays_learning_rate(self) -> bool:
+        """Whether either optimizer's learning rate follows a decay schedule,
+        whose length is the run's (``epochs * steps_per_epoch``)."""
+        return {self.g_optimizer.decay, self.d_optimizer.decay} != {"none"}
+
     def incompatible_fields(self, other: TrainConfig) -> list[str]:
         """Fields that differ from `other` and that a resume may not change."""
         # A JSON round trip makes tuples and lists compare equal.
@@ -558,8 +564,7 @@ class TrainConfig:
         changed = [
             k for k in mine if k not in RESUMABLE_CHANGES and mine[k] != theirs.get(k)
         ]
-        decays = {self.g_optimizer.decay, self.d_optimizer.decay}
-        if mine["epochs"] != theirs.get("epochs") and decays != {"none"}:
+        if mine["epochs"] != theirs.get("epochs") and self.decays_learning_rate:
             # The schedule's length is the run's: changing it would make
             # the learning rate jump at the resume step.
             changed.append("epochs")

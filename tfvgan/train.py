@@ -247,10 +247,12 @@ def build_dataset(
     return source(**kwargs)
 
 
-def _steps_per_epoch(config: config_lib.TrainConfig, dataset) -> int:
+def _steps_per_epoch(config: config_lib.TrainConfig, model) -> int:
     if config.steps_per_epoch is not None:
         return config.steps_per_epoch
-    cardinality = int(dataset.cardinality())
+    # One pass of the data set, built only to count its batches: each
+    # training stream builds its own (`run`'s `stream`).
+    cardinality = int(build_dataset(config, model).cardinality())
     if cardinality < 1:
         raise ValueError(
             f"cannot tell the number of batches per epoch of data set "
@@ -329,8 +331,7 @@ def _check_run_length(
     lost files), the same epochs can mean another number of steps, and the
     decay another slope.
     """
-    decays = {config.g_optimizer.decay, config.d_optimizer.decay}
-    if saved is None or saved == total or decays == {"none"}:
+    if saved is None or saved == total or not config.decays_learning_rate:
         return
     raise RunDirError(
         f"run directory {run_dir!r} holds a run of {saved} steps with a linear "
@@ -528,8 +529,7 @@ def run(config: config_lib.TrainConfig, callbacks: Sequence = ()):
     chief = distribute.is_chief(strategy)
     with strategy.scope():
         model = _create_model(config)
-    dataset = build_dataset(config, model)
-    steps_per_epoch = _steps_per_epoch(config, dataset)
+    steps_per_epoch = _steps_per_epoch(config, model)
     total_steps = config.epochs * steps_per_epoch
     _check_run_length(config, run_dir, saved_total, total_steps)
     if total_steps != saved_total:

@@ -335,7 +335,7 @@ def _seek_origin(path: str) -> tuple[float, float, float] | None:
     a container outside `_SEEKABLE_EXTENSIONS`, no PyAV, or a variable frame
     rate (the average rate differs from the stream's base rate).
     """
-    if os.path.splitext(path)[1].lower() not in _SEEKABLE_EXTENSIONS:
+    if not _seekable(path):
         return None
     try:
         import av
@@ -343,17 +343,31 @@ def _seek_origin(path: str) -> tuple[float, float, float] | None:
         return None
     try:
         with av.open(_local_url(path)) as container:
-            stream = container.streams.video[0]
-            rate, base = stream.average_rate, stream.base_rate
-            if not rate or not base or rate != base:
-                return None
-            stream_start = 0.0
-            if stream.start_time is not None and stream.time_base:
-                stream_start = float(stream.start_time * stream.time_base)
-            container_start = stream_start
-            if container.start_time is not None:
-                container_start = container.start_time / av.time_base
-            return float(rate), stream_start, container_start
+            return _container_origin(container)
+    except Exception:  # Unreadable here: the decoder reports it properly.
+        return None
+
+
+def _seekable(path: str) -> bool:
+    return os.path.splitext(path)[1].lower() in _SEEKABLE_EXTENSIONS
+
+
+def _container_origin(container) -> tuple[float, float, float] | None:
+    """`_seek_origin` of an open PyAV container, whatever its extension."""
+    import av
+
+    try:
+        stream = container.streams.video[0]
+        rate, base = stream.average_rate, stream.base_rate
+        if not rate or not base or rate != base:
+            return None
+        stream_start = 0.0
+        if stream.start_time is not None and stream.time_base:
+            stream_start = float(stream.start_time * stream.time_base)
+        container_start = stream_start
+        if container.start_time is not None:
+            container_start = container.start_time / av.time_base
+        return float(rate), stream_start, container_start
     except Exception:  # Unreadable here: the decoder reports it properly.
         return None
 
@@ -520,7 +534,10 @@ def _read_pyav(path, frames, start, step, size, resize, channels):
             stream = container.streams.video[0]
             fmt = "gray" if channels == 1 else "rgb24"
             seen = 0  # Frames at or after `start`, like ffmpeg's select `n`.
-            origin = _seek_origin(path) if start > 0 else None
+            # The container is open already: no second open for the origin.
+            origin = None
+            if start > 0 and _seekable(path):
+                origin = _container_origin(container)
             pairs = _pyav_frames(container, stream, start, origin)
             for index, frame in pairs:
                 if index < start:

@@ -53,10 +53,9 @@ def position(
     ``finish(decoded, batch_size, repeat).skip(skip)`` would give them, but
     the skipped ones are never decoded. With ``drop_remainder=True`` a batch
     is always `batch_size` consecutive clips, so `skip` batches are
-    ``skip * batch_size`` clips.
+    ``skip * batch_size`` clips. The sources check `skip` and `batch_size`
+    where they enter (`check_skip`, `finish`).
     """
-    check_skip(skip)
-    check_positive_int("batch_size", batch_size, allow_none=True)
     if repeat:
         dataset = dataset.repeat()
     if skip:

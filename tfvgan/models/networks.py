@@ -99,14 +99,13 @@ def _maybe_sn(layer, spectral_norm: bool):
 CRITIC_NORMS = ("batch", "layer", "none")
 
 
-def check_critic_norm(norm) -> None:
-    config_lib.check_choice("critic_norm", norm, CRITIC_NORMS)
-
-
 def critic_stages(
     count: int, make_conv, spectral_norm: bool, sync_bn: bool, norm: str = "batch"
 ) -> list:
-    """`(conv, norm)` stages of a critic, conv `i` from `make_conv(i)`.
+    """`(conv, norm)` stages of a critic, conv `i` from `make_conv(i, use_bias)`.
+
+    `use_bias` is decided here, with the norm: a bias on the first stage
+    and wherever ``norm="none"`` (batch and layer norm add their own offset).
 
     `norm` is ``"batch"`` (batch norm, the papers'), ``"layer"`` (each clip
     or frame normalized over all its positions and channels, with a scale
@@ -116,10 +115,10 @@ def critic_stages(
     per-clip gradient penalties assume it does not. No norm on the first
     stage (DCGAN practice) nor under spectral norm.
     """
-    check_critic_norm(norm)
+    config_lib.check_choice("critic_norm", norm, CRITIC_NORMS)
     stages = []
     for i in range(count):
-        conv = _maybe_sn(make_conv(i), spectral_norm)
+        conv = _maybe_sn(make_conv(i, i == 0 or norm == "none"), spectral_norm)
         layer = None
         if i > 0 and not spectral_norm and norm == "batch":
             layer = batch_norm(sync_bn)
@@ -243,12 +242,12 @@ class VideoDiscriminator(_Network):
         strides = list(reversed(t_strides))  # fine to coarse
         self.stages = critic_stages(
             stages,
-            lambda i: VideoConv3D(
+            lambda i, use_bias: VideoConv3D(
                 width * 2**i,
                 4,
                 (strides[i], 2, 2),
                 padding="same",
-                use_bias=i == 0 or critic_norm == "none",
+                use_bias=use_bias,
                 kernel_constraint=constraint,
             ),
             spectral_norm,
@@ -324,12 +323,12 @@ class ImageDiscriminator(_Network):
         self.patch = patch
         self.stages = critic_stages(
             num_stages(size) - 1,
-            lambda i: keras.layers.Conv2D(
+            lambda i, use_bias: keras.layers.Conv2D(
                 width * 2**i,
                 4,
                 2,
                 padding="same",
-                use_bias=i == 0 or critic_norm == "none",
+                use_bias=use_bias,
             ),
             spectral_norm,
             sync_bn,
@@ -404,11 +403,11 @@ class PatchVideoDiscriminator(_Network):
         kt = max(1, min(4, 1 + (frames - 1) // (stages + 1)))
         self.stages = critic_stages(
             stages,
-            lambda i: VideoConv3D(
+            lambda i, use_bias: VideoConv3D(
                 width * 2**i,
                 (kt, 4, 4),
                 (1, 2, 2),
-                use_bias=i == 0 or critic_norm == "none",
+                use_bias=use_bias,
             ),
             spectral_norm,
             sync_bn,

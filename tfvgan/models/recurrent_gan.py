@@ -447,7 +447,6 @@ class RecurrentGAN(VideoGAN):
             spectral_norm=spectral_norm,
             sync_bn=sync_bn,
         )
-        networks.check_critic_norm(critic_norm)
         if (
             isinstance(image_frames, bool)
             or not isinstance(image_frames, int)

@@ -276,7 +276,7 @@ def _static_shape(tensors, index: int):
         return None
 
 
-def _clip_shape(generator, latent_dim, frames, size, channels):
+def _shapes_from_generator(generator, latent_dim, frames, size, channels):
     """`(latent_dim, frames, size, channels)`, the missing ones read from a
     functional generator's input and output shapes."""
     try:
@@ -408,7 +408,7 @@ class VideoGAN(keras.Model):
                 f"Unknown condition_type {condition_type!r}; expected one of "
                 f"{CONDITION_TYPES}."
             )
-        latent_dim, frames, size, channels = _clip_shape(
+        latent_dim, frames, size, channels = _shapes_from_generator(
             generator, latent_dim, frames, size, channels
         )
         for arg, value in (
