@@ -38,14 +38,20 @@ setup(
             "ipykernel",
             "matplotlib",
         ],
-        "dev": ["ruff", "pre-commit", "pytest>=8"],
+        "docs": [
+            "mkdocs>=1.6",
+            "mkdocs-material>=9.5",
+            "mkdocstrings[python]>=0.26",
+            "mkdocs-jupyter>=0.25",
+        ],
+        "dev": ["ruff", "pre-commit", "pytest>=8", "import-linter>=2.1"],
     },
     entry_points={
         "console_scripts": [
-            "tfvgan-train=tfvgan.train:main",
-            "tfvgan-sample=tfvgan.sample:main",
-            "tfvgan-export=tfvgan.export:main",
-            "tfvgan-eval=tfvgan.evaluate:main",
+            "tfvgan-train=tfvgan.cli.train:main",
+            "tfvgan-sample=tfvgan.cli.sample:main",
+            "tfvgan-export=tfvgan.cli.export:main",
+            "tfvgan-eval=tfvgan.cli.evaluate:main",
         ]
     },
     classifiers=[

@@ -70,13 +70,13 @@ def _config(
 def _score(row: str, args) -> dict:
     import keras
 
-    from tfvgan import evaluate, train
+    from tfvgan import builders, evaluate, train
 
     config = _config(
         row, args.out, args.epochs, args.preset, args.seed, args.dtype_policy
     )
     keras.utils.set_random_seed(config.seed)
-    untrained = train.build_model(config)
+    untrained = builders.build_model(config)
     before = evaluate.evaluate_model(
         untrained,
         num_videos=args.num_videos,

@@ -273,7 +273,13 @@ if LAUNCH_WORKERS:
             # each TensorFlow process would otherwise try to claim whole.
             "CUDA_VISIBLE_DEVICES": "-1",
         }
-        command = [sys.executable, "-m", "tfvgan.train", "--preset=tiny", "--epochs=1"]
+        command = [
+            sys.executable,
+            "-m",
+            "tfvgan.cli.train",
+            "--preset=tiny",
+            "--epochs=1",
+        ]
         command += ["--strategy=multi_worker", f"--run_dir=multi_worker/worker{i}"]
         procs.append(
             subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)

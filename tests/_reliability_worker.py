@@ -1,7 +1,7 @@
 """`tfvgan-train` with fault-injection hooks, for tests/test_reliability.py.
 
 Run as ``python tests/_reliability_worker.py <tfvgan-train flags>``: the same
-command line as ``python -m tfvgan.train``, plus hooks chosen by environment
+command line as ``python -m tfvgan.cli.train``, plus hooks chosen by environment
 variables. Without them it is exactly the CLI, so "rerun the same command"
 means rerunning this script with the same flags and no hook.
 
@@ -232,7 +232,9 @@ def main() -> None:
         return run(config, callbacks=[*callbacks, progress(run_dir)])
 
     train.run = hooked_run
-    train.main(["tfvgan-train", *sys.argv[1:]])
+    from tfvgan.cli import train as cli_train
+
+    cli_train.main(["tfvgan-train", *sys.argv[1:]])
 
 
 if __name__ == "__main__":

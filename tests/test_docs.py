@@ -6,6 +6,10 @@ Every class registered with `keras.saving.register_keras_serializable` in
 and cites what it implements (``Reference:``). Each example is executed in
 its module's namespace (plus ``tfvgan``); a shape written after it, as
 ``expr  # (2, 16)`` or as a comment line ``# expr == value``, is checked.
+
+The documentation site (``mkdocs.yml``, ``docs/``): every public module has
+an API reference page, every name in an ``__all__`` is rendered on one, and
+every page of the nav exists (see the section at the end).
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ import ast
 import doctest
 import importlib
 import pathlib
+import pkgutil
 import re
+import textwrap
 
 import pytest
 
@@ -199,3 +205,269 @@ def test_function_example_blocks_are_valid_python(path, name, code):
     """Function examples written as code blocks (they use a trained `gan` or
     files, so they are not run) at least parse."""
     compile(code, f"{path}:{name}", "exec")
+
+
+# The documentation site (mkdocs.yml, docs/): every public module and name
+# has a place in the API reference, and every page of the nav exists. Read
+# statically (ast, no import of tfvgan's modules), so these take well under
+# a second; `mkdocs build --strict` (CI) checks that the pages render.
+
+DOCS = ROOT / "docs"
+API = DOCS / "api"
+#: Public packages left out of the API reference, with where they are
+#: documented instead.
+NOT_IN_API = {"tfvgan.cli": "the command lines: docs/training, serving, evaluation"}
+_DIRECTIVE = re.compile(r"^:::\s*(?P<target>[\w.]+)\s*$")
+_LINK = re.compile(r"\[`(?P<name>tfvgan(?:\.\w+)+)`\]\[[\w.]+\]")
+
+
+def _source(module: str) -> pathlib.Path:
+    path = ROOT / module.replace(".", "/")
+    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+
+
+def _public_modules(path=ROOT / "tfvgan", prefix="tfvgan.") -> list[str]:
+    """tfvgan's public submodules, found as `pkgutil.walk_packages` would find
+    them but without importing (walk_packages imports every package, and so
+    TensorFlow): names with a part starting with ``_`` and the `NOT_IN_API`
+    packages are left out."""
+    found = []
+    for info in pkgutil.iter_modules([str(path)], prefix):
+        if info.name.rsplit(".", 1)[-1].startswith("_") or info.name in NOT_IN_API:
+            continue
+        found.append(info.name)
+        if info.ispkg:
+            found += _public_modules(
+                path / info.name.rsplit(".", 1)[-1], f"{info.name}."
+            )
+    return found
+
+
+def _exports(module: str) -> list[str] | None:
+    """``module.__all__``, evaluated from the source: a list/tuple of strings,
+    possibly with ``*NAME`` items naming module-level literals (a dict gives
+    its keys). Anything else (``__all__ +=``, computed) imports the module."""
+    tree = ast.parse(_source(module).read_text())
+    literals, value, edits = {}, None, 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AugAssign | ast.AnnAssign) and "__all__" in ast.unparse(
+            node.target
+        ):
+            edits += 1
+        elif isinstance(node, ast.Attribute) and ast.unparse(node.value) == "__all__":
+            edits += 1
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name) and target.id == "__all__":
+                value = node.value
+            elif isinstance(target, ast.Name):
+                try:
+                    literals[target.id] = ast.literal_eval(node.value)
+                except ValueError:
+                    pass
+    if value is None and not edits:
+        return None
+    names = []
+    try:
+        assert not edits and isinstance(value, ast.List | ast.Tuple)
+        for item in value.elts:
+            if isinstance(item, ast.Starred):
+                names += list(literals[item.value.id])
+            else:
+                names.append(ast.literal_eval(item))
+    except (AssertionError, AttributeError, KeyError, ValueError):
+        return list(importlib.import_module(module).__all__)
+    return names
+
+
+def _page(module: str) -> pathlib.Path:
+    """The API page that documents `module`: ``docs/api/<top-level>.md``."""
+    parts = module.split(".")
+    return API / (f"{parts[1]}.md" if len(parts) > 1 else "index.md")
+
+
+def _directives(page: pathlib.Path) -> list[tuple[str, list[str] | None]]:
+    """``(target, members)`` of each ``::: target`` of `page`; `members` is
+    the explicit ``options: members:`` list, None when the directive renders
+    the target's ``__all__`` (mkdocstrings' default), [] for ``false``."""
+    yaml = pytest.importorskip("yaml")  # with jupytext ([test]) and mkdocs ([docs])
+    lines = page.read_text().splitlines() if page.exists() else []
+    found = []
+    for i, line in enumerate(lines):
+        match = _DIRECTIVE.match(line)
+        if not match:
+            continue
+        block = []
+        for below in lines[i + 1 :]:
+            if below.strip() and not below.startswith(" "):
+                break
+            block.append(below)
+        options = (yaml.safe_load(textwrap.dedent("\n".join(block))) or {}).get(
+            "options"
+        ) or {}
+        members = options.get("members")
+        if members is False:
+            members = []
+        elif members is True:
+            members = None
+        found.append((match.group("target"), members))
+    return found
+
+
+def _covered(module: str, name: str) -> bool:
+    """Whether `module.name` (public in `module.__all__`) is rendered."""
+    page = _page(module)
+    for target, members in _directives(page):
+        if target == module and (members is None or name in members):
+            return True
+        if target == f"{module}.{name}" or (
+            target.startswith(f"{module}.") and target.endswith(f".{name}")
+        ):
+            return True  # documented alone (also: a submodule shadows it)
+    if module == "tfvgan":
+        if f"tfvgan.{name}" in PUBLIC_MODULES:  # a submodule: its own page
+            page = _page(f"tfvgan.{name}")
+            return any(t == f"tfvgan.{name}" for t, _ in _directives(page))
+        text = page.read_text() if page.exists() else ""
+        return f"tfvgan.{name}" in {m.group("name") for m in _LINK.finditer(text)}
+    parent = module.rsplit(".", 1)[0]
+    # Re-exported by its package (tfvgan.data.arrays.from_arrays is
+    # tfvgan.data.from_arrays): documented where the package is.
+    return (
+        parent != "tfvgan"
+        and name in (_exports(parent) or [])
+        and _covered(parent, name)
+    )
+
+
+PUBLIC_MODULES = _public_modules()
+EXPORTING = [m for m in ["tfvgan", *PUBLIC_MODULES] if _exports(m) is not None]
+
+
+def test_the_docs_scan_finds_the_public_modules():
+    for expected in ("tfvgan.models", "tfvgan.data.arrays", "tfvgan.video_io"):
+        assert expected in PUBLIC_MODULES, PUBLIC_MODULES
+    assert not [m for m in PUBLIC_MODULES if m.startswith("tfvgan.cli")]
+    import tfvgan  # cheap: submodules load lazily
+
+    assert _exports("tfvgan") == list(tfvgan.__all__)
+
+
+@pytest.mark.parametrize("module", [m for m in PUBLIC_MODULES if m.count(".") == 1])
+def test_every_public_module_has_an_api_page(module):
+    page = _page(module)
+    targets = [t for t, _ in _directives(page)]
+    assert module in targets, (
+        f"{module} is a public module without an API page: create "
+        f"{page.relative_to(ROOT)} with the line `::: {module}` and add it to "
+        f"the nav of mkdocs.yml (API reference) and to the table of docs/api/index.md"
+    )
+
+
+@pytest.mark.parametrize("module", EXPORTING)
+def test_every_public_name_is_in_the_api_reference(module):
+    missing = [
+        name
+        for name in _exports(module)
+        if f"{module}.{name}" not in NOT_IN_API and not _covered(module, name)
+    ]
+    where = {}  # page to edit -> names
+    for name in missing:
+        submodule = module == "tfvgan" and f"tfvgan.{name}" in PUBLIC_MODULES
+        page = _page(f"tfvgan.{name}" if submodule else module).relative_to(ROOT)
+        where.setdefault(str(page), []).append(name)
+    assert not missing, (
+        f"{module}.__all__ names {missing}, which the API reference does not "
+        f"render; edit {where}: a `::: {module}` directive renders all of "
+        f"`__all__` (a submodule of tfvgan: `::: tfvgan.<name>` on its own page), "
+        f"or add `::: {module}.<name>` for each name"
+        + (
+            "; top-level shortcuts are listed on docs/api/index.md as "
+            "[`tfvgan.<name>`][<the object's documented path>]"
+            if module == "tfvgan"
+            else ""
+        )
+    )
+
+
+def _resolves(target: str) -> bool:
+    """Whether `target` names a module of tfvgan/ or a name defined in one."""
+    parts = target.split(".")
+    for cut in range(len(parts), 0, -1):
+        module, rest = ".".join(parts[:cut]), parts[cut:]
+        if not _source(module).exists():
+            continue
+        if not rest:
+            return True
+        tree = ast.parse(_source(module).read_text())
+        defined = set(_exports(module) or [])
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef):
+                defined.add(node.name)
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                for target_node in getattr(
+                    node, "targets", [getattr(node, "target", None)]
+                ):
+                    defined |= {
+                        n.id for n in ast.walk(target_node) if isinstance(n, ast.Name)
+                    }
+        return rest[0] in defined
+    return False
+
+
+def test_api_pages_document_existing_objects():
+    stale = [
+        f"{page.relative_to(ROOT)}: ::: {target}"
+        for page in sorted(API.glob("*.md"))
+        for target, _ in _directives(page)
+        if not _resolves(target)
+    ]
+    assert not stale, f"these API directives name nothing in tfvgan/: {stale}"
+
+
+def _nav_pages() -> list[str]:
+    yaml = pytest.importorskip("yaml")
+
+    class Loader(yaml.SafeLoader):
+        """Tolerates the ``!!python/...`` tags some mkdocs.yml files use."""
+
+    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=Loader)
+
+    def flatten(items):
+        for item in items:
+            if isinstance(item, str):
+                yield item
+            elif isinstance(item, dict):
+                for value in item.values():
+                    yield from flatten(value) if isinstance(value, list) else [value]
+
+    assert config["docs_dir"] == "docs"
+    return [p for p in flatten(config["nav"]) if "://" not in p]
+
+
+def _nav_source(page: str) -> pathlib.Path:
+    """The file behind a nav entry; tutorials/<name>.ipynb is examples/<name>.ipynb
+    (added by docs/_hooks/repository.py)."""
+    if page.startswith("tutorials/") and page.endswith(".ipynb"):
+        return ROOT / "examples" / page.split("/", 1)[1]
+    return DOCS / page
+
+
+def test_every_nav_page_exists():
+    missing = [p for p in _nav_pages() if not _nav_source(p).exists()]
+    assert not missing, f"mkdocs.yml's nav names missing pages: {missing}"
+
+
+def test_every_page_and_tutorial_is_in_the_nav():
+    nav = set(_nav_pages())
+    pages = {
+        str(p.relative_to(DOCS))
+        for p in DOCS.rglob("*.md")
+        if not p.relative_to(DOCS).parts[0].startswith("_")
+    }
+    pages |= {f"tutorials/{p.name}" for p in (ROOT / "examples").glob("*.ipynb")}
+    assert not pages - nav, (
+        f"add these pages to mkdocs.yml's nav: {sorted(pages - nav)}"
+    )

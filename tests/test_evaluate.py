@@ -108,8 +108,9 @@ def test_a_saved_model_scores_like_its_run(tiny_run, cache, tmp_path, monkeypatc
     import numpy as np
 
     from tfvgan import export
-    from tfvgan.evaluate import SavedModelGenerator, evaluate_model, evaluate_run
-    from tfvgan.sample import load_run
+    from tfvgan.builders import load_run
+    from tfvgan.evaluate import evaluate_model, evaluate_run
+    from tfvgan.serving import SavedModelGenerator
 
     model, _, _ = load_run(str(tiny_run))
     path = export.export_generator(model, tmp_path / "serving")
@@ -165,7 +166,7 @@ def test_real_clips_from_a_folder_of_videos(tiny_run, cache, tmp_path, monkeypat
 
 def test_cli_rejects_a_missing_run_dir(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "tfvgan.evaluate", f"--run_dir={tmp_path / 'nope'}"],
+        [sys.executable, "-m", "tfvgan.cli.evaluate", f"--run_dir={tmp_path / 'nope'}"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -181,7 +182,7 @@ def test_cli_writes_json(tiny_run, cache, tmp_path):
 
     proc = subprocess.run(
         [
-            sys.executable, "-m", "tfvgan.evaluate", f"--run_dir={tiny_run}",
+            sys.executable, "-m", "tfvgan.cli.evaluate", f"--run_dir={tiny_run}",
             "--num_videos=16", f"--output={out}",
         ],
         capture_output=True, text=True, timeout=600, env={**os.environ, **env_cache},
@@ -197,7 +198,7 @@ def test_cli_trains_the_extractor_for_a_glyph_size(tmp_path):
 
     proc = subprocess.run(
         [
-            sys.executable, "-m", "tfvgan.evaluate", "--train_extractor",
+            sys.executable, "-m", "tfvgan.cli.evaluate", "--train_extractor",
             "--frames=4", "--size=16", "--glyph_size=12",
         ],
         capture_output=True, text=True, timeout=600,
@@ -216,7 +217,7 @@ def test_sample_from_a_saved_model_splits_requests_over_max_batch(tmp_path):
     import numpy as np
 
     from tfvgan import export, models, sample
-    from tfvgan.evaluate import SavedModelGenerator
+    from tfvgan.serving import SavedModelGenerator
 
     gan = models.build_model(
         "conditional", preset="tiny", condition_type="label", seed=0

@@ -3,7 +3,7 @@
 Every export here is tiny (4 frames, 16x16, 1 channel). The checks go through
 the same doors a deployment does: `saved_model_cli`, a fresh Python process
 that imports only TensorFlow, `tensorflow-serving-api` request protos (as a
-gRPC client builds them) and the REST JSON bodies documented in the README.
+gRPC client builds them) and the REST JSON bodies documented in docs/serving.md.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfvgan import export
+from tfvgan import builders, export
 from tfvgan.models import VideoGAN
 
 LATENT = 8
@@ -453,7 +453,7 @@ def test_grpc_predict_request_round_trip(cases, name):
 
     case = cases(name)
     for signature in export.SIGNATURES:
-        # Exactly what a gRPC client sends (see the README's client example).
+        # Exactly what a gRPC client sends (see the client example in docs/serving.md).
         request = predict_pb2.PredictRequest()
         request.model_spec.name = "tfvgan"
         request.model_spec.signature_name = signature
@@ -534,7 +534,7 @@ def test_rest_json_bodies(cases, name):
 
 
 def test_documented_rest_example_for_label_model(cases):
-    # The README's curl body, verbatim.
+    # The curl body of docs/serving.md, verbatim.
     body = json.loads(
         '{"signature_name": "generate_from_seed",'
         ' "instances": [{"seed": 1, "condition": 2}, {"seed": 2, "condition": 0}]}'
@@ -599,10 +599,14 @@ def test_label_out_of_range_and_bad_values_are_rejected(cases):
     case = cases("label")
     sig = case.loaded.signatures
     noise = tf.constant(case.noise[:2])
+    # One check, the model's (`tfvgan.conditions`), with its message.
+    out_of_range = (
+        rf"label id (>= {NUM_CLASSES}|< 0); ids must lie in \[0, {NUM_CLASSES}\)"
+    )
     for labels in ([0, NUM_CLASSES], [-1, 0]):
-        with pytest.raises(tf.errors.InvalidArgumentError, match="label out of range"):
+        with pytest.raises(tf.errors.InvalidArgumentError, match=out_of_range):
             sig["serving_default"](noise=noise, condition=tf.constant(labels))
-        with pytest.raises(tf.errors.InvalidArgumentError, match="label out of range"):
+        with pytest.raises(tf.errors.InvalidArgumentError, match=out_of_range):
             sig["generate_from_seed"](
                 seed=tf.constant([1, 2], tf.int64), condition=tf.constant(labels)
             )
@@ -629,6 +633,45 @@ def test_label_model_without_num_classes_needs_it(tmp_path):
     assert export.list_versions(tmp_path) == []
     path = export.export_generator(gan, tmp_path, num_classes=NUM_CLASSES)
     assert path.endswith(os.sep + "1")
+
+
+def test_num_classes_must_not_widen_the_models_label_range(tmp_path):
+    gan = _tiny_gan("label")  # NUM_CLASSES classes
+    with pytest.raises(
+        ValueError, match=f"num_classes=7 differs from the model's {NUM_CLASSES}"
+    ):
+        export.export_generator(gan, tmp_path, num_classes=7)
+    assert export.list_versions(tmp_path) == []
+
+
+def test_a_subclass_prepare_condition_runs_in_the_export(tmp_path):
+    """A model's own condition conversion is served too (after tfvgan's checks)."""
+
+    class Flipped(VideoGAN):
+        def prepare_condition(self, condition):
+            condition = super().prepare_condition(condition)
+            return None if condition is None else -condition
+
+    gan = _tiny_gan("image")
+    flipped = Flipped(
+        generator=gan.generator,
+        discriminator=gan.discriminator,
+        latent_dim=LATENT,
+        frames=FRAMES,
+        size=SIZE,
+        channels=CHANNELS,
+        condition_type="image",
+        seed=1,
+    )
+    assert export._custom_prepare(flipped) and not export._custom_prepare(gan)
+    path = export.export_generator(flipped, tmp_path, use_ema=False)  # verified
+    frames = np.random.default_rng(0).uniform(-1, 1, (2, SIZE, SIZE, CHANNELS))
+    frames = frames.astype(np.float32)
+    noise = np.zeros((2, LATENT), np.float32)
+    served = tf.saved_model.load(path).signatures["generate_float"]
+    got = served(noise=tf.constant(noise), condition=tf.constant(frames))["video"]
+    expected = gan.generate(noise=noise, condition=-frames, use_ema=False)
+    np.testing.assert_allclose(got.numpy(), expected, atol=1e-5)
 
 
 # ---------------------------------------------------------------- versions
@@ -678,7 +721,7 @@ def test_cli_exports_a_keras_file(tmp_path):
     args = [
         sys.executable,
         "-m",
-        "tfvgan.export",
+        "tfvgan.cli.export",
         f"--model_path={model_path}",
         f"--export_dir={base}",
         "--keep=1",
@@ -701,12 +744,12 @@ def test_cli_exports_a_keras_file(tmp_path):
     np.testing.assert_allclose(got, gan.generate(noise=noise), atol=1e-5)
 
 
-def test_load_model_for_export_rejects_unsupported_sources(tmp_path):
+def test_load_model_rejects_unsupported_sources(tmp_path):
     with pytest.raises(FileNotFoundError, match="missing.keras"):
-        export.load_model_for_export(tmp_path / "missing.keras")
+        builders.load_model(tmp_path / "missing.keras")
     with pytest.raises(ValueError, match="folder without config.json"):
-        export.load_model_for_export(tmp_path)
+        builders.load_model(tmp_path)
     other = tmp_path / "weights.h5"
     other.write_bytes(b"")
     with pytest.raises(ValueError, match=r"\.keras"):
-        export.load_model_for_export(other)
+        builders.load_model(other)

@@ -158,7 +158,7 @@ def test_kernel_distance_rejects_bad_inputs():
         metrics.kernel_distance(a, np.zeros((10, 4)))
     with pytest.raises(ValueError, match="subset_size >= 2, got 1"):
         metrics.kernel_distance(a, a, subset_size=1)
-    with pytest.raises(ValueError, match="num_subsets to be a positive integer"):
+    with pytest.raises(ValueError, match="num_subsets must be an integer >= 1, got 0"):
         metrics.kernel_distance(a, a, num_subsets=0)
 
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tfvgan import builders, models, precision, train
 from tfvgan import config as config_lib
-from tfvgan import models, precision, train
 
 
 def _data(gan, n=4):
@@ -102,7 +102,7 @@ def test_run_in_bfloat16_exports_a_float32_saved_model(tmp_path):
     assert video.dtype == np.float32 and video.shape == (2, *model.video_shape)
     np.testing.assert_allclose(video, model.generate(noise=noise), atol=1e-5)
     # Rebuilt from the run's config (as tfvgan-sample does): same policy.
-    assert _compute_dtypes(train.build_model(config).generator) == {"bfloat16"}
+    assert _compute_dtypes(builders.build_model(config).generator) == {"bfloat16"}
 
 
 # ------------------------------------------------------ dtype_policy="auto"

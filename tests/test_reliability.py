@@ -32,6 +32,7 @@ import time
 import numpy as np
 import pytest
 
+from tfvgan import builders, runs
 from tfvgan import config as config_lib
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -352,7 +353,7 @@ def test_poisoned_batch_stops_with_a_clear_message_and_keeps_checkpoints(
 
     from tfvgan import train
 
-    real_build = train.build_dataset
+    real_build = builders.build_dataset
 
     def poisoned(config, model, **kwargs):
         dataset = real_build(config, model, **kwargs)
@@ -363,7 +364,7 @@ def test_poisoned_batch_stops_with_a_clear_message_and_keeps_checkpoints(
 
         return dataset.enumerate().map(poison_third)
 
-    monkeypatch.setattr(train, "build_dataset", poisoned)
+    monkeypatch.setattr(builders, "build_dataset", poisoned)
     ckpt_dir = tmp_path / "checkpoints"
     snapshot = {}
 
@@ -723,7 +724,7 @@ def test_loader_fuzz_1000_cases(seed_videos):
         ({"gp_weight": float("nan")}, r"gp_weight must be a number in"),
         ({"r1_weight": "1"}, r"r1_weight must be a number in .*got '1'"),
         ({"ema_decay": -0.5}, r"ema_decay must be"),
-        ({"d_optimizer": {"beta_1": 1.0}}, r"beta_1 must be a number in \[0.0, 1.0\)"),
+        ({"d_optimizer": {"beta_1": 1.0}}, r"beta_1 must be a number in \[0, 1\)"),
         ({"g_optimizer": {"lr": 1e-3}}, r"unknown Adam setting\(s\) \['lr'\]"),
         ({"g_optimizer": "adam"}, r"g_optimizer must be an OptimizerConfig"),
         ({"model_kwargs": [1, 2]}, r"model_kwargs must be a mapping"),
@@ -731,7 +732,7 @@ def test_loader_fuzz_1000_cases(seed_videos):
         ({"run_dir": ""}, r"run_dir must be a non-empty path string"),
         ({"run_dir": 3}, r"run_dir must be a non-empty path string, got 3"),
         ({"deterministic": "yes"}, r"deterministic must be True or False"),
-        ({"jit_compile": "auto"}, r"jit_compile must be True, False or None"),
+        ({"jit_compile": "auto"}, r"jit_compile must be one of None, True, False"),
         ({"sample_formats": "gif,avi"}, r"unknown sample format 'avi'"),
         ({"sample_fps": 0}, r"sample_fps must be an integer >= 1"),
         ({"model_preset": "huge"}, r"unknown model_preset 'huge'"),
@@ -745,12 +746,12 @@ def test_malformed_config_values_are_rejected_with_the_value(overrides, match):
 def _parse_flags(*argv):
     from absl import flags
 
-    from tfvgan import train
+    from tfvgan.cli import train as cli_train
 
     fv = flags.FlagValues()
-    train.define_flags(fv)
+    cli_train.define_flags(fv)
     fv(["tfvgan-train", *argv])
-    return train.config_from_flags(fv)
+    return cli_train.config_from_flags(fv)
 
 
 @pytest.mark.parametrize(
@@ -806,9 +807,9 @@ def test_bad_model_or_data_argument_fails_clearly_and_leaves_run_dir_reusable(
     with pytest.raises(TypeError, match=r"num_vidoes"):
         train.run(_tiny_config(tmp_path, data_kwargs={"num_vidoes": 4}))
     fixed = _tiny_config(tmp_path, epochs=1)
-    saved = train._saved_config(str(tmp_path))
+    saved = runs.resumable_config(str(tmp_path))
     assert saved is None  # no checkpoint: nothing to resume
-    train._write_config(fixed, str(tmp_path), saved)  # replaces the old config
+    runs.write_config(fixed, str(tmp_path), saved)  # replaces the old config
     saved = config_lib.TrainConfig.from_json((tmp_path / "config.json").read_text())
     assert saved == fixed
 
@@ -866,7 +867,7 @@ def label_gan():
 )
 def test_out_of_range_label_during_training_names_the_range(label_gan, labels, match):
     """Graph-mode training checks label ids too (eager generate() is tested
-    in test_models); the error says which bound and the valid range."""
+    in test_model_conditional and test_conditions); the error says which bound and the valid range."""
     import tensorflow as tf
 
     gan = label_gan
@@ -1030,19 +1031,18 @@ def _lambda_model(path: str) -> None:
 
 
 def test_keras_file_with_lambda_layer_is_refused_by_default(tmp_path, monkeypatch):
-    """`load_model_for_export` (the tfvgan-export source) refuses a crafted
+    """`builders.load_model` (the tfvgan-export source) refuses a crafted
     .keras file: its code never runs. Opting out (safe_mode=False) loads it
     and runs it, which shows the file really carries code."""
-    from tfvgan import export
 
     path = str(tmp_path / "crafted.keras")
     _lambda_model(path)
     marker = tmp_path / "code-ran"
     monkeypatch.setenv("TFVGAN_TEST_MARKER", str(marker))
     with pytest.raises(ValueError, match=r"Lambda.*safe_mode"):
-        export.load_model_for_export(path)
+        builders.load_model(path)
     assert not marker.exists()
-    export.load_model_for_export(path, safe_mode=False)
+    builders.load_model(path, safe_mode=False)
     assert marker.exists()
 
 

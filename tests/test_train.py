@@ -13,6 +13,7 @@ import time
 import numpy as np
 import pytest
 
+from tfvgan import builders, runs
 from tfvgan import config as config_lib
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -125,12 +126,12 @@ def test_config_presets_merge_and_round_trip():
 def _parse(*argv):
     from absl import flags
 
-    from tfvgan import train
+    from tfvgan.cli import train as cli_train
 
     fv = flags.FlagValues()
-    train.define_flags(fv)
+    cli_train.define_flags(fv)
     fv(["tfvgan-train", *argv])
-    return train.config_from_flags(fv)
+    return cli_train.config_from_flags(fv)
 
 
 def test_no_flags_is_the_quickstart_run():
@@ -198,7 +199,7 @@ def test_flags_map_onto_the_config():
 _FAIL_FAST = """
 import atexit, sys
 atexit.register(lambda: print("TF_IMPORTED=%s" % ("tensorflow" in sys.modules)))
-from tfvgan import {module}
+from tfvgan.cli import {module}
 {module}.main(["prog", *sys.argv[1:]])
 """
 
@@ -237,7 +238,7 @@ def test_bad_flags_fail_fast_without_tensorflow(module, args, message):
 
 
 def test_help_is_readable():
-    proc = _cli("tfvgan.train", "--help", timeout=120)
+    proc = _cli("tfvgan.cli.train", "--help", timeout=120)
     assert proc.returncode in (0, 1)  # absl exits 1 after --help
     for text in ("--preset", "quickstart", "--run_dir", "--model", "--epochs"):
         assert text in proc.stdout
@@ -249,7 +250,7 @@ def tiny_run(tmp_path_factory):
     """One tiny CLI run with samples (gif + mp4) and export."""
     run_dir = str(tmp_path_factory.mktemp("tiny") / "run")
     proc = _cli(
-        "tfvgan.train",
+        "tfvgan.cli.train",
         "--preset=tiny",
         f"--run_dir={run_dir}",
         "--sample_formats=gif,mp4",
@@ -326,11 +327,11 @@ def test_cli_end_to_end_writes_the_run_directory(tiny_run):
 def test_rerun_of_a_finished_run_does_nothing_and_mismatch_is_refused(tiny_run):
     run_dir, _ = tiny_run
     before = _latest(run_dir)
-    proc = _cli("tfvgan.train", "--preset=tiny", f"--run_dir={run_dir}", "--seed=3")
+    proc = _cli("tfvgan.cli.train", "--preset=tiny", f"--run_dir={run_dir}", "--seed=3")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "resuming" in proc.stdout and "already exists" in proc.stdout
     assert _latest(run_dir) == before
-    proc = _cli("tfvgan.train", "--preset=tiny", f"--run_dir={run_dir}", "--seed=4")
+    proc = _cli("tfvgan.cli.train", "--preset=tiny", f"--run_dir={run_dir}", "--seed=4")
     assert proc.returncode == 1
     assert "fields ['seed'] differ" in proc.stderr
 
@@ -355,7 +356,7 @@ def test_sample_from_run_dir_and_saved_model(tiny_run, tmp_path):
         run_dir, "export", os.listdir(os.path.join(run_dir, "export"))[0]
     )
     proc = _cli(
-        "tfvgan.sample",
+        "tfvgan.cli.sample",
         f"--saved_model={export}",
         f"--out_dir={tmp_path / 'b'}",
         "--num_videos=2",
@@ -374,16 +375,17 @@ def test_sample_from_run_dir_and_saved_model(tiny_run, tmp_path):
 def test_export_cli_from_a_run_dir_and_from_a_checkpoint(tiny_run, tmp_path):
     import tensorflow as tf
 
-    from tfvgan import export, sample
-
     run_dir, _ = tiny_run
     base = tmp_path / "serving"
     proc = _cli(
-        "tfvgan.export", f"--run_dir={run_dir}", f"--export_dir={base}", "--max_batch=4"
+        "tfvgan.cli.export",
+        f"--run_dir={run_dir}",
+        f"--export_dir={base}",
+        "--max_batch=4",
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip().splitlines()[-1] == str(base / "1")
-    latest, _, step = sample.load_run(run_dir)
+    latest, _, step = builders.load_run(run_dir)
     served = tf.saved_model.load(str(base / "1"))
     noise = latest.noise_from_seeds([1, 2])
     got = served.signatures["generate_float"](noise=noise)["video"].numpy()
@@ -393,17 +395,17 @@ def test_export_cli_from_a_run_dir_and_from_a_checkpoint(tiny_run, tmp_path):
     state = tf.train.get_checkpoint_state(os.path.join(run_dir, "checkpoints"))
     first = state.all_model_checkpoint_paths[0]
     assert first != state.model_checkpoint_path
-    older = export.load_model_for_export(first)
+    older = builders.load_model(first)
     assert older.g_optimizer.iterations.numpy() < step
-    same = sample.load_run(run_dir, checkpoint=first)[0]
+    same = builders.load_run(run_dir, checkpoint=first)[0]
     for a, b in zip(older.generator.weights, same.generator.weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
 
     with pytest.raises(ValueError, match="without config.json"):
-        export.load_model_for_export(tmp_path)
+        builders.load_model(tmp_path)
     with pytest.raises(ValueError, match="either"):
-        export.load_model_for_export(first, checkpoint=first)
-    proc = _cli("tfvgan.export", f"--run_dir={run_dir}", f"--model_path={run_dir}")
+        builders.load_model(first, checkpoint=first)
+    proc = _cli("tfvgan.cli.export", f"--run_dir={run_dir}", f"--model_path={run_dir}")
     assert proc.returncode == 1 and "exactly one of" in proc.stderr
 
 
@@ -496,7 +498,7 @@ def test_kill_and_resume_continues_to_the_same_weights(tmp_path):
     ]
     run_dir = str(tmp_path / "killed")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tfvgan.train", *args, f"--run_dir={run_dir}"],
+        [sys.executable, "-m", "tfvgan.cli.train", *args, f"--run_dir={run_dir}"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         env=_env(),
@@ -512,7 +514,7 @@ def test_kill_and_resume_continues_to_the_same_weights(tmp_path):
     killed_at = int(_latest(run_dir).rsplit("-", 1)[1])
     assert 0 < killed_at < total
 
-    resumed = _cli("tfvgan.train", *args, f"--run_dir={run_dir}")
+    resumed = _cli("tfvgan.cli.train", *args, f"--run_dir={run_dir}")
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     match = re.search(r"resuming .* from step (\d+)", resumed.stdout)
     assert match, resumed.stdout
@@ -521,7 +523,7 @@ def test_kill_and_resume_continues_to_the_same_weights(tmp_path):
     assert _latest(run_dir).endswith(f"ckpt-{total}")
 
     straight_dir = str(tmp_path / "straight")
-    straight = _cli("tfvgan.train", *args, f"--run_dir={straight_dir}")
+    straight = _cli("tfvgan.cli.train", *args, f"--run_dir={straight_dir}")
     assert straight.returncode == 0, straight.stderr[-3000:]
     assert _latest(straight_dir).endswith(f"ckpt-{total}")
     a = _checkpoint_values(_latest(run_dir))
@@ -546,15 +548,13 @@ def _tiny_config(run_dir, **overrides):
 def test_config_json_records_the_clip_shape_of_defaults_and_overrides(
     tmp_path, monkeypatch
 ):
-    from tfvgan import train
-
     config = _tiny_config(
         tmp_path,
         model="recurrent",
         model_preset=None,
         model_kwargs={"size": 32, "frames": 6},
     )
-    assert train.clip_shape(config) == {"frames": 6, "size": 32, "channels": 3}
+    assert builders.clip_shape(config) == {"frames": 6, "size": 32, "channels": 3}
     os.makedirs(tmp_path, exist_ok=True)
     replaced = []
     real_replace = os.replace
@@ -564,7 +564,7 @@ def test_config_json_records_the_clip_shape_of_defaults_and_overrides(
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", spy)
-    train._write_config(config, str(tmp_path), None)
+    runs.write_config(config, str(tmp_path), None, builders.clip_shape(config))
     # Each process writes its own temporary file (workers may share the
     # folder), with the mode of any file it creates (not mkstemp's 0600).
     assert str(os.getpid()) in replaced[0] and replaced[0].endswith(".tmp")
@@ -593,16 +593,16 @@ def test_linear_decay_reaches_zero_at_the_last_step(tmp_path):
         assert (schedule["decay_steps"], schedule["power"]) == (updates, 1.0)
         assert float(optimizer.learning_rate) == 0.0  # at the end of the run
     # A restored run continues the schedule from its step counter.
-    restored = train.build_model(config)
+    restored = builders.build_model(config)
     assert TrainingCheckpoint(restored, tmp_path / "checkpoints").restore() == total
     assert float(restored.g_optimizer.learning_rate) == 0.0
     # The default keeps the rate; a decay needs the run's length.
-    constant = train.build_model(_tiny_config(tmp_path / "c"))
+    constant = builders.build_model(_tiny_config(tmp_path / "c"))
     assert float(constant.g_optimizer.learning_rate) == pytest.approx(2e-4)
     unknown = _tiny_config(tmp_path / "u", steps_per_epoch=None, g_optimizer=decay)
     with pytest.raises(ValueError, match="decay needs the run's length"):
-        train.build_model(unknown)
-    assert train.build_model(unknown, total_steps=10).g_optimizer.iterations == 0
+        builders.build_model(unknown)
+    assert builders.build_model(unknown, total_steps=10).g_optimizer.iterations == 0
     # Extending the finished run would restart the decay at half the rate
     # (0 -> 5e-4 at step 6): refused, naming the field and why.
     with pytest.raises(train.RunDirError, match=r"epochs is fixed here.*linearly"):
@@ -665,7 +665,7 @@ def test_nan_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_path, capsys):
     assert "ckpt-3" in message
     latest = _latest(tmp_path)
     assert latest.endswith("ckpt-3")
-    model = train.build_model(config)
+    model = builders.build_model(config)
     assert TrainingCheckpoint(model, tmp_path / "checkpoints").restore() == 3
     for variable in model.variables:
         assert np.all(np.isfinite(variable.numpy())), variable.path

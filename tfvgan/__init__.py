@@ -27,8 +27,11 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "augment",
+    "builders",
     "callbacks",
     "checkpoint",
+    "cli",
+    "conditions",
     "config",
     "data",
     "distribute",
@@ -39,8 +42,11 @@ _SUBMODULES = (
     "metrics",
     "models",
     "precision",
+    "runs",
     "sample",
+    "serving",
     "train",
+    "validation",
     "video_io",
 )
 

@@ -80,13 +80,13 @@ def augment_videos(
     Returns:
         Augmented clips, float32, same shape:
 
-        - ``color``: brightness ``+ U(-0.5, 0.5)`` and contrast ``x U(0.5,
-          1.5)`` around the clip's mean (DiffAugment's, on the `[-1, 1]`
-          scale; saturation too when there are 3 channels);
-        - ``translation``: a whole-pixel shift of up to 1/8 of the frame each
-          way, black (-1) shifted in;
-        - ``cutout``: a square of half the frame size at a random place set
-          to 0 (mid-grey).
+            - ``color``: brightness ``+ U(-0.5, 0.5)`` and contrast ``x
+              U(0.5, 1.5)`` around the clip's mean (DiffAugment's, on the
+              `[-1, 1]` scale; saturation too when there are 3 channels);
+            - ``translation``: a whole-pixel shift of up to 1/8 of the frame
+              each way, black (-1) shifted in;
+            - ``cutout``: a square of half the frame size at a random place
+              set to 0 (mid-grey).
     """
     x = tf.cast(videos, tf.float32)
     size = x.shape[2]

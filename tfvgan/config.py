@@ -28,11 +28,19 @@ import dataclasses
 import json
 import math
 import types
+import typing
 from collections.abc import Mapping
 from typing import Any
 
 from tfvgan import precision
 from tfvgan.distribute import STRATEGIES
+from tfvgan.validation import (
+    check_bool,
+    check_choice,
+    check_ema_decay,
+    check_float,
+    check_int,
+)
 
 __all__ = [
     "AUGMENTATIONS",
@@ -49,7 +57,6 @@ __all__ = [
     "STRATEGIES",
     "OptimizerConfig",
     "TrainConfig",
-    "check_choice",
 ]
 
 # Static copies of the registries in the (TensorFlow-importing) modules, so
@@ -198,39 +205,56 @@ RESUMABLE_CHANGES = frozenset(
 )
 
 
-def check_choice(name: str, value, choices) -> None:
-    """Raises ValueError unless `value` is one of `choices`, listing them."""
-    if value not in choices:
-        valid = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"unknown {name} {value!r}; expected one of: {valid}.")
+def _option(default, help: str, **flag) -> dataclasses.Field:
+    """A config field with its command-line flag described in its metadata.
+
+    Args:
+        default: the field's default (a callable such as ``dict`` is a
+            default factory).
+        help: the flag's help text.
+        **flag: the value's declaration, which both the config's checks
+            (`_check_declared`) and the command line (`tfvgan.cli.train`)
+            follow: ``choices`` (an enum), ``minimum`` (inclusive) and
+            ``maximum`` (exclusive) bounds of a number, ``none_flag`` (the
+            flag value that means None), ``flag_choices`` (flag names mapped
+            onto the values allowed), ``flag`` (another flag name; ``{p}``
+            is the player, g or d), ``name`` (what messages call it).
+    """
+    metadata = {"help": help, **flag}
+    if callable(default):
+        return dataclasses.field(default_factory=default, metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
 
 
-def check_bool(name: str, value) -> None:
-    """Raises ValueError unless `value` is a bool (a "false" string is truthy)."""
-    if not isinstance(value, bool):
-        raise ValueError(f"{name} must be True or False, got {value!r}.")
-
-
-def _check_int(name: str, value, minimum: int = 1, allow_none: bool = False) -> None:
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
-
-
-def _check_float(name: str, value, low: float, high: float, closed_high=False) -> None:
-    ok = (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and low <= value
-        and (value <= high if closed_high else value < high)
-    )
-    if not ok:
-        bracket = "]" if closed_high else ")"
-        raise ValueError(
-            f"{name} must be a number in [{low}, {high}{bracket}, got {value!r}."
-        )
+def _check_declared(config) -> None:
+    """Checks every field of a config dataclass against its `_option`
+    declaration: its choices, its bounds, its type (bool, int, float)."""
+    hints = typing.get_type_hints(type(config))
+    for field in dataclasses.fields(config):
+        meta, name = field.metadata, field.name
+        value = getattr(config, name)
+        hint = hints[name]
+        optional = type(None) in typing.get_args(hint)
+        base = next((a for a in typing.get_args(hint) if a is not type(None)), hint)
+        if "help" not in meta or (value is None and optional):
+            continue
+        if "flag_choices" in meta:
+            allowed = tuple(meta["flag_choices"].values())
+            if not any(value is v for v in allowed):  # 1 is not True
+                names = ", ".join(repr(v) for v in allowed)
+                raise ValueError(f"{name} must be one of {names}, got {value!r}.")
+        elif "choices" in meta:
+            check_choice(meta.get("name", name), value, tuple(meta["choices"]))
+        elif base is bool:
+            check_bool(name, value)
+        elif base is int:
+            check_int(name, value, minimum=meta.get("minimum", 1))
+            # NumPy integers pass the check; the config keeps plain ints
+            # (config.json is JSON).
+            object.__setattr__(config, name, int(value))
+        elif base is float and "none_flag" not in meta:
+            check_float(name, value, meta["minimum"], meta.get("maximum", math.inf))
+            object.__setattr__(config, name, float(value))
 
 
 def _freeze(mapping, name: str) -> Mapping[str, Any]:
@@ -265,18 +289,28 @@ class OptimizerConfig:
             finished run back to half the initial rate).
     """
 
-    learning_rate: float = 2e-4
-    beta_1: float = 0.5
-    beta_2: float = 0.999
-    decay: str = "none"
+    learning_rate: float = _option(
+        2e-4, "{player} Adam learning rate.", minimum=0, flag="{p}_lr"
+    )
+    beta_1: float = _option(
+        0.5, "Adam beta_1 of both optimizers.", minimum=0, maximum=1
+    )
+    beta_2: float = _option(
+        0.999, "Adam beta_2 of both optimizers.", minimum=0, maximum=1
+    )
+    decay: str = _option(
+        "none",
+        "Learning-rate schedule of both optimizers: none, or linear to 0 at "
+        "the last step.",
+        choices=LR_DECAYS,
+        flag="lr_decay",
+        name="learning-rate decay",
+    )
 
     def __post_init__(self):
-        _check_float("learning_rate", self.learning_rate, 0.0, math.inf)
+        _check_declared(self)
         if self.learning_rate <= 0:
             raise ValueError(f"learning_rate must be > 0, got {self.learning_rate!r}.")
-        _check_float("beta_1", self.beta_1, 0.0, 1.0)
-        _check_float("beta_2", self.beta_2, 0.0, 1.0)
-        check_choice("learning-rate decay", self.decay, LR_DECAYS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -339,48 +373,109 @@ class TrainConfig:
         nan_policy: on a non-finite loss or weight, one of `NAN_POLICIES`.
     """
 
-    model: str = "temporal"
-    model_preset: str | None = "quickstart"
-    model_kwargs: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-    dataset: str = "moving_digits"
-    data_kwargs: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-    preset: str | None = None
-    loss: str = "non_saturating"
-    gp_weight: float = 0.0
-    r1_weight: float = 0.0
-    d_steps: int = 1
-    ema_decay: float | None = 0.999
-    augment: str = ""
+    model: str = _option(
+        "temporal", "Model variant (default: the preset's).", choices=MODEL_NAMES
+    )
+    model_preset: str | None = _option(
+        "quickstart",
+        "Architecture preset (default: the run preset's).",
+        choices=MODEL_PRESETS,
+    )
+    model_kwargs: Mapping[str, Any] = _option(
+        dict,
+        "Extra model arguments: JSON ('{\"width\": 16}') or key=value,key=value.",
+    )
+    dataset: str = _option(
+        "moving_digits", "Data source (default moving_digits).", choices=DATASETS
+    )
+    data_kwargs: Mapping[str, Any] = _option(
+        dict,
+        "Extra data-source arguments, e.g. num_videos=256 or directory=clips/ "
+        "or name=ucf101.",
+    )
+    preset: str | None = _option(
+        None,
+        "Run preset: tiny (seconds, for tests), quickstart (the default; ~3 min "
+        "on a 2-core CPU), paper (the published set-ups). Other flags override it.",
+        choices=RUN_PRESETS,
+    )
+    loss: str = _option("non_saturating", "Adversarial loss.", choices=LOSS_NAMES)
+    gp_weight: float = _option(
+        0.0, "WGAN-GP gradient-penalty weight (0 = off).", minimum=0
+    )
+    r1_weight: float = _option(0.0, "R1 penalty weight (0 = off).", minimum=0)
+    d_steps: int = _option(1, "Discriminator updates per generator update.", minimum=1)
+    ema_decay: float | None = _option(
+        0.999,
+        "Generator EMA decay in (0, 1); 0 = no EMA.",
+        minimum=0,
+        maximum=1,
+        none_flag=0,
+    )
+    augment: str = _option(
+        "",
+        "Augment the critics' inputs in training (DiffAugment): comma-separated "
+        f"names from {', '.join(AUGMENTATIONS)}; empty = off.",
+    )
     g_optimizer: OptimizerConfig = dataclasses.field(default_factory=OptimizerConfig)
     d_optimizer: OptimizerConfig = dataclasses.field(default_factory=OptimizerConfig)
-    batch_size: int = 16
-    epochs: int = 10
-    steps_per_epoch: int | None = None
-    strategy: str = "default"
-    run_dir: str | None = None
-    seed: int = 0
-    deterministic: bool = False
-    jit_compile: bool | None = None
-    dtype_policy: str = "auto"
-    export: bool = True
-    export_keep: int | None = 3
-    checkpoint_every_epochs: int = 1
-    checkpoint_every_steps: int = 0
-    max_checkpoints: int = 3
-    sample_every_epochs: int = 1
-    num_samples: int = 8
-    sample_formats: tuple[str, ...] = ("gif",)
-    sample_fps: int = 8
-    nan_policy: str = "raise"
+    batch_size: int = _option(16, "Global batch size.", minimum=1)
+    epochs: int = _option(
+        10,
+        "Epochs in total (a resumed run continues to this; fixed for a run "
+        "with a linear learning-rate decay).",
+        minimum=1,
+    )
+    steps_per_epoch: int | None = _option(
+        None, "Steps per epoch (default: one pass over the data).", minimum=1
+    )
+    strategy: str = _option("default", "tf.distribute strategy.", choices=STRATEGIES)
+    run_dir: str | None = _option(
+        None, "Run directory (default runs/<preset>-<model>). Rerun to resume."
+    )
+    seed: int = _option(
+        0, "Seed of weights, latents, data order and samples.", minimum=0
+    )
+    deterministic: bool = _option(
+        False, "Enable TF op determinism (bit-identical reruns, slower)."
+    )
+    jit_compile: bool | None = _option(
+        None,
+        "XLA for the train step (auto, the default: on a GPU/TPU with one replica).",
+        flag_choices={"auto": None, "true": True, "false": False},
+    )
+    dtype_policy: str = _option(
+        "auto",
+        "Keras dtype policy: mixed_bfloat16 computes in bfloat16 (float32 "
+        "weights and outputs); auto (default) picks it on AMX CPUs, "
+        "Ampere-or-newer GPUs and TPUs, float32 elsewhere; mixed_float16 "
+        "(T4/V100-class GPUs) trains with dynamic loss scaling.",
+        choices=DTYPE_POLICIES,
+    )
+    export: bool = _option(
+        True, "Export the generator SavedModel after training (--noexport to skip)."
+    )
+    export_keep: int | None = _option(3, "Exported versions to keep.", minimum=1)
+    checkpoint_every_epochs: int = _option(
+        1, "Checkpoint every N epochs (0 = only at the end).", minimum=0
+    )
+    checkpoint_every_steps: int = _option(
+        0, "Also checkpoint every N steps (0 = off).", minimum=0
+    )
+    max_checkpoints: int = _option(3, "Checkpoints kept on disk.", minimum=1)
+    sample_every_epochs: int = _option(
+        1, "Write sample videos every N epochs (0 = off).", minimum=0
+    )
+    num_samples: int = _option(8, "Clips per sample grid.", minimum=1)
+    sample_formats: tuple[str, ...] = _option(
+        ("gif",), "Sample file formats: gif and/or mp4."
+    )
+    sample_fps: int = _option(8, "Frames per second of sample files.", minimum=1)
+    nan_policy: str = _option(
+        "raise", "On NaN/inf: raise (exit 1) or stop.", choices=NAN_POLICIES
+    )
 
     def __post_init__(self):
-        check_choice("model", self.model, MODEL_NAMES)
-        if self.model_preset is not None:
-            check_choice("model_preset", self.model_preset, MODEL_PRESETS)
-        if self.preset is not None:
-            check_choice("preset", self.preset, tuple(RUN_PRESETS))
-        check_choice("dataset", self.dataset, tuple(DATASETS))
-        check_choice("loss", self.loss, LOSS_NAMES)
         if not isinstance(self.augment, str):
             raise ValueError(
                 "augment must be a string of comma-separated names from "
@@ -388,8 +483,6 @@ class TrainConfig:
             )
         for name in filter(None, (n.strip() for n in self.augment.split(","))):
             check_choice("augment", name, AUGMENTATIONS)
-        check_choice("strategy", self.strategy, STRATEGIES)
-        check_choice("nan_policy", self.nan_policy, NAN_POLICIES)
         object.__setattr__(
             self, "model_kwargs", _freeze(self.model_kwargs, "model_kwargs")
         )
@@ -416,39 +509,8 @@ class TrainConfig:
         for fmt in formats:
             check_choice("sample format", fmt, SAMPLE_FORMATS)
         object.__setattr__(self, "sample_formats", formats)
-        for name in (
-            "d_steps",
-            "batch_size",
-            "epochs",
-            "max_checkpoints",
-            "num_samples",
-        ):
-            _check_int(name, getattr(self, name))
-        _check_int("sample_fps", self.sample_fps)
-        _check_int("steps_per_epoch", self.steps_per_epoch, allow_none=True)
-        _check_int("export_keep", self.export_keep, allow_none=True)
-        for name in (
-            "checkpoint_every_epochs",
-            "checkpoint_every_steps",
-            "sample_every_epochs",
-        ):
-            _check_int(name, getattr(self, name), minimum=0)
-        _check_int("seed", self.seed, minimum=0)
-        _check_float("gp_weight", self.gp_weight, 0.0, math.inf)
-        _check_float("r1_weight", self.r1_weight, 0.0, math.inf)
-        if self.ema_decay is not None:
-            _check_float("ema_decay", self.ema_decay, 0.0, 1.0)
-            if self.ema_decay <= 0:
-                raise ValueError(
-                    f"ema_decay must be in (0, 1) or None, got {self.ema_decay!r}."
-                )
-        for name in ("deterministic", "export"):
-            check_bool(name, getattr(self, name))
-        check_choice("dtype_policy", self.dtype_policy, DTYPE_POLICIES)
-        if self.jit_compile not in (None, True, False):
-            raise ValueError(
-                f"jit_compile must be True, False or None, got {self.jit_compile!r}."
-            )
+        _check_declared(self)
+        check_ema_decay(self.ema_decay)
         if self.run_dir is not None and (
             not isinstance(self.run_dir, str) or not self.run_dir
         ):

@@ -31,7 +31,7 @@ Signatures (names fixed; ``condition`` only for conditional models):
 Bad requests fail at the boundary, never with a silent wrong answer: a wrong
 dtype or shape is rejected by the input signature; a batch larger than
 ``max_batch``, a batch of conditions that does not match the noise batch, a
-label out of range, non-finite noise or a float condition outside
+label out of range (`tfvgan.conditions.check_ids`), non-finite noise or a float condition outside
 ``[-1 - 0.01, 1 + 0.01]`` raise `InvalidArgumentError` from in-graph
 assertions.
 
@@ -51,12 +51,9 @@ video = served.signatures["generate_from_seed"](seed=tf.constant([1, 2], tf.int6
 video["video"].shape  # (2, T, H, W, C), uint8
 ```
 
-Command line (``tfvgan-export``):
-
-```
-tfvgan-export --run_dir=runs/quickstart --keep=3   # -> runs/quickstart/export/N
-tfvgan-export --model_path=model.keras --export_dir=/models/tfvgan
-```
+The command line is ``tfvgan-export`` (`tfvgan.cli.export`); a trained
+model comes back from a run folder, checkpoint or ``.keras`` file with
+`tfvgan.builders.load_model`.
 """
 
 from __future__ import annotations
@@ -67,7 +64,6 @@ import logging
 import os
 import re
 import shutil
-import sys
 import uuid
 from collections.abc import Callable
 
@@ -75,15 +71,17 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfvgan import conditions
+from tfvgan.validation import check_num_classes
+
 __all__ = [
     "DEFAULT_MAX_BATCH",
     "ExportError",
     "SIGNATURES",
     "condition_spec",
     "export_generator",
+    "METADATA_FILE",
     "list_versions",
-    "load_model_for_export",
-    "main",
     "to_uint8",
     "verify_export",
 ]
@@ -94,12 +92,13 @@ SIGNATURES = ("serving_default", "generate_from_seed", "generate_float")
 DEFAULT_MAX_BATCH = 64
 """Default largest batch one request may ask for (enforced in-graph)."""
 
-FLOAT_CONDITION_TOLERANCE = 0.01
+FLOAT_CONDITION_TOLERANCE = conditions.FLOAT_TOLERANCE
 """Float conditions must lie in ``[-1 - tol, 1 + tol]`` (resampling overshoot)."""
 
 _VERIFY_FLOAT_ATOL = 1e-5  # float32 generators; half precision: see below
 _VERIFY_SEEDS = (0, 1)
-_METADATA_FILE = "tfvgan_export.json"
+METADATA_FILE = "tfvgan_export.json"
+"""The export's metadata file, in its ``assets.extra/`` folder."""
 _VERSION_RE = re.compile(r"^[0-9]+$")
 
 
@@ -184,9 +183,10 @@ def condition_spec(model) -> tf.TensorSpec | None:
     >>> condition_spec(label_gan)  # doctest: +SKIP
     TensorSpec(shape=(None,), dtype=tf.int32, name='condition')
     """
-    if _vectorizer(model) is not None:
-        return tf.TensorSpec((None,), tf.string, name="condition")
     spec = _model_condition_spec(model)
+    if spec is not None:
+        kind = conditions.get(model.condition_type)
+        spec = kind.serving_spec(spec, _vectorizer(model) is not None)
     if spec is None:
         return None
     if model.condition_type == "label" and spec.shape.rank != 1:
@@ -196,20 +196,36 @@ def condition_spec(model) -> tf.TensorSpec | None:
     return spec
 
 
+def _custom_prepare(model) -> bool:
+    """Whether `model` converts conditions in a `prepare_condition` of its own
+    class (not tfvgan's, whose checks `tfvgan.conditions` already applies)."""
+    from tfvgan import models
+
+    own = {
+        cls.prepare_condition
+        for cls in (models.VideoGAN, *models.MODELS.values())
+        if "prepare_condition" in vars(cls)
+    }
+    return type(model).prepare_condition not in own
+
+
 def _num_classes(model, num_classes: int | None) -> int | None:
     if model.condition_type != "label":
         return None
+    own = getattr(model, "num_classes", None)
+    if num_classes is not None and own is not None and num_classes != own:
+        raise ValueError(
+            f"num_classes={num_classes} differs from the model's {own}: the "
+            "export would accept labels the model has no class for."
+        )
     if num_classes is None:
-        num_classes = getattr(model, "num_classes", None)
+        num_classes = own
     if num_classes is None:
         raise ValueError(
             f"{type(model).__name__} has label conditions but no `num_classes`; "
             "pass num_classes= so the export can reject out-of-range labels."
         )
-    if not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
-        raise ValueError(
-            f"num_classes must be a positive integer, got {num_classes!r}."
-        )
+    check_num_classes(num_classes)
     return int(num_classes)
 
 
@@ -262,13 +278,20 @@ class _GeneratorModule(tf.Module):
             self.text_vectorizer = vectorizer
         # Plain attributes and bound methods only: assigning the model itself
         # would make the export track (and save) the whole VideoGAN.
-        self._condition_type = model.condition_type
+        self._condition = None
+        self._limit = None
+        self._model_prepare = None
+        if model.condition_type is not None:
+            # One owner of a condition's checks (`tfvgan.conditions`): the
+            # served request gets the model's own, once. A subclass's own
+            # `prepare_condition` (one tfvgan's variants do not define) runs
+            # after them, as in `generate`.
+            self._condition = conditions.get(model.condition_type)
+            self._limit = num_classes or self._condition.limit(model)
+            if _custom_prepare(model):
+                self._model_prepare = model.prepare_condition
         self._call_generator = model.call_generator
-        # The model's own checks/conversions (as in `generate`), if it has any.
-        self._model_prepare = getattr(model, "prepare_condition", None)
         self._max_batch = int(max_batch)
-        self._num_classes = num_classes
-        self._token_spec = _model_condition_spec(model)
         noise_spec = tf.TensorSpec((None, model.latent_dim), tf.float32, name="noise")
         seed_spec = tf.TensorSpec((None,), tf.int64, name="seed")
         cond_spec = condition_spec(model)
@@ -334,33 +357,7 @@ class _GeneratorModule(tf.Module):
         condition = _after(checks, condition)
         if condition.dtype == tf.string:
             condition = self.text_vectorizer(condition)
-        if self._condition_type == "label":
-            message = f"label out of range: expected 0 <= label < {self._num_classes}"
-            checks = [
-                tf.debugging.assert_greater_equal(
-                    condition, tf.zeros([], condition.dtype), message=message
-                ),
-                tf.debugging.assert_less(
-                    condition,
-                    tf.constant(self._num_classes, condition.dtype),
-                    message=message,
-                ),
-            ]
-        elif condition.dtype.is_floating:
-            # NaN fails this comparison too.
-            checks = [
-                tf.debugging.assert_less_equal(
-                    tf.abs(condition),
-                    tf.constant(1.0 + FLOAT_CONDITION_TOLERANCE, condition.dtype),
-                    message=(
-                        f"{self._condition_type} condition must be finite and in "
-                        "[-1, 1] (uint8 pixels p map to p / 127.5 - 1)"
-                    ),
-                )
-            ]
-        else:
-            checks = []
-        condition = tf.cast(_after(checks, condition), self._token_spec.dtype)
+        condition = self._condition.check_served(condition, self._limit)
         if self._model_prepare is not None:
             condition = self._model_prepare(condition)
         return condition
@@ -679,155 +676,11 @@ def _write_metadata(path, model, max_batch, num_classes, use_ema, generator):
     }
     folder = os.path.join(path, "assets.extra")
     os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, _METADATA_FILE), "w") as f:
+    with open(os.path.join(folder, METADATA_FILE), "w") as f:
         json.dump(meta, f, indent=2)
 
 
-# ------------------------------------------------------------------ loading
-def load_model_for_export(
-    path: str | os.PathLike, checkpoint: str | None = None, safe_mode: bool = True
-):
-    """Loads the model to export from a run folder, a checkpoint or a .keras file.
-
-    Sources:
-
-    - a run folder written by ``tfvgan-train`` (its ``config.json`` rebuilds
-      the model; the latest checkpoint, or ``checkpoint``, restores it);
-    - a checkpoint prefix inside a run, e.g. ``runs/x/checkpoints/ckpt-640``;
-    - a ``.keras`` file saved with ``model.save(...)`` (compiled models bring
-      their EMA generator along), loaded in Keras' safe mode.
-
-    Args:
-        path: the run folder, checkpoint prefix or ``.keras`` file.
-        checkpoint: for a run folder, the checkpoint prefix to restore instead
-            of the latest.
-        safe_mode: for ``.keras`` files, refuse to deserialize arbitrary code
-            (``Lambda`` layers); set False only for files you trust.
-
-    Returns:
-        The `tfvgan.models.VideoGAN`.
-
-    Raises:
-        FileNotFoundError: `path` does not exist, or a run has no checkpoint.
-        ValueError: `path` is not a supported source.
-
-    Example:
-
-    >>> gan = load_model_for_export("runs/quickstart")  # doctest: +SKIP
-    """
-    from tfvgan import sample
-
-    path = os.fspath(path)
-    if os.path.isfile(path + ".index"):  # a checkpoint prefix
-        run_dir = os.path.dirname(os.path.dirname(os.path.abspath(path)))
-        if checkpoint is not None:
-            raise ValueError("pass either a checkpoint path or checkpoint=, not both.")
-        return sample.load_run(run_dir, checkpoint=path)[0]
-    if not os.path.exists(path):
-        raise FileNotFoundError(
-            f"no model at {path!r}: expected a run folder, a checkpoint prefix "
-            "(runs/x/checkpoints/ckpt-N) or a .keras file."
-        )
-    if os.path.isdir(path):
-        if not os.path.isfile(os.path.join(path, "config.json")):
-            raise ValueError(
-                f"{path!r} is a folder without config.json; expected a run folder "
-                "written by tfvgan-train."
-            )
-        return sample.load_run(path, checkpoint=checkpoint)[0]
-    if checkpoint is not None:
-        raise ValueError("checkpoint= applies to run folders only.")
-    if not path.endswith(".keras"):
-        raise ValueError(
-            f"expected a run folder, a checkpoint prefix or a .keras file, got {path!r}."
-        )
-    import tfvgan.models  # noqa: F401  (registers the model classes)
-
-    return keras.saving.load_model(path, safe_mode=safe_mode)
-
-
-# --------------------------------------------------------------------- CLI
-def _define_flags(flags) -> None:
-    if "model_path" in flags.FLAGS:
-        return
-    flags.DEFINE_string(
-        "model_path",
-        None,
-        "Model to export: a run folder, a checkpoint prefix "
-        "(runs/x/checkpoints/ckpt-N) or a .keras file.",
+if __name__ == "__main__":  # the command line moved out of the library
+    raise SystemExit(
+        "tfvgan: the command line is `tfvgan-export` (python -m tfvgan.cli.export)."
     )
-    flags.DEFINE_string("run_dir", None, "Alias of --model_path for a run folder.")
-    flags.DEFINE_string(
-        "checkpoint", None, "With a run folder: this checkpoint instead of the latest."
-    )
-    flags.DEFINE_string(
-        "export_dir",
-        None,
-        "Base folder (TF Serving's model_base_path); default <run_dir>/export "
-        "for a run folder.",
-    )
-    flags.DEFINE_integer("version", None, "Version number; default: the next one.")
-    flags.DEFINE_integer("keep", None, "Keep only the newest N versions.")
-    flags.DEFINE_integer("max_batch", DEFAULT_MAX_BATCH, "Largest request batch.")
-    flags.DEFINE_integer("num_classes", None, "Classes of a label model (if unknown).")
-    flags.DEFINE_bool("use_ema", True, "Export the EMA generator when there is one.")
-    flags.DEFINE_bool(
-        "safe_mode",
-        True,
-        "Refuse arbitrary code (Lambda layers) in .keras files; "
-        "--nosafe_mode only for files you trust.",
-    )
-
-
-def _run(argv) -> None:
-    from absl import app, flags
-
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments {argv[1:]!r}; use --flags only.")
-    f = flags.FLAGS
-    if bool(f.model_path) == bool(f.run_dir):
-        raise app.UsageError("pass exactly one of --model_path or --run_dir.")
-    source = f.model_path or f.run_dir
-    export_dir = f.export_dir
-    if export_dir is None:
-        if not os.path.isdir(source):
-            raise app.UsageError(
-                "--export_dir is required unless exporting a run folder."
-            )
-        export_dir = os.path.join(source, "export")
-    model = load_model_for_export(
-        source, checkpoint=f.checkpoint, safe_mode=f.safe_mode
-    )
-    path = export_generator(
-        model,
-        export_dir,
-        version=f.version,
-        keep=f.keep,
-        use_ema=f.use_ema,
-        max_batch=f.max_batch,
-        num_classes=f.num_classes,
-    )
-    print(path)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Entry point of ``tfvgan-export``: flags -> `export_generator`.
-
-    Args:
-        argv: command line (program name first); default `sys.argv`.
-
-    Example:
-
-    ```
-    tfvgan-export --run_dir=runs/quickstart --keep=3
-    tfvgan-export --model_path=model.keras --export_dir=/models/tfvgan
-    ```
-    """
-    from absl import app, flags
-
-    _define_flags(flags)
-    app.run(_run, argv=sys.argv if argv is None else argv)
-
-
-if __name__ == "__main__":
-    main()

@@ -3,7 +3,7 @@
 `TrainConfig.dtype_policy` (and ``tfvgan-train --dtype_policy``) defaults to
 ``"auto"``: the runner resolves it once, when a run starts, logs the reason
 and writes the resolved policy into the run's ``config.json`` (a resumed run
-keeps it, on any machine). The rule (README, "Speed"; docs/MIXED_PRECISION.md):
+keeps it, on any machine). The rule (docs/notes/speed.md#bfloat16; docs/MIXED_PRECISION.md):
 
 - a TPU, or GPUs that are all Ampere or newer (compute capability >= 8.0):
   ``mixed_bfloat16``, their native fast path (not measured by this project);

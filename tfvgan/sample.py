@@ -7,100 +7,52 @@ directory (its config.json and latest checkpoint) or a SavedModel written by
 ``generate_from_seed`` signature) and write one GIF/MP4 per clip, plus an
 optional grid.
 
+The command line is ``tfvgan-sample`` (`tfvgan.cli.sample`).
+
 Example:
 
-```
-tfvgan-sample --run_dir=runs/quickstart --num_videos=8 --out_dir=samples
-tfvgan-sample --saved_model=runs/cgan/export/640 --labels=1,2,3
+```python
+from tfvgan.sample import sample
+
+paths = sample(run_dir="runs/quickstart", num_videos=8, out_dir="samples")
 ```
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Sequence
 
-from absl import app, flags, logging
+from tfvgan import builders, conditions
+from tfvgan.config import SAMPLE_FORMATS
 
-from tfvgan.config import SAMPLE_FORMATS, TrainConfig
-
-__all__ = ["define_flags", "load_run", "main", "sample"]
-
-
-def load_run(run_dir: str | os.PathLike, checkpoint: str | None = None):
-    """Rebuilds a run's model from its config.json and restores a checkpoint.
-
-    Args:
-        run_dir: a directory written by `tfvgan.train.run`.
-        checkpoint: a checkpoint prefix; default the latest in the run.
-
-    Returns:
-        ``(model, config, step)``.
-
-    Raises:
-        FileNotFoundError: no config.json or no checkpoint.
-    """
-    from tfvgan import train
-    from tfvgan.checkpoint import TrainingCheckpoint
-
-    run_dir = os.fspath(run_dir)
-    path = os.path.join(run_dir, "config.json")
-    if not os.path.isfile(path):
-        raise FileNotFoundError(
-            f"{path} not found: expected a run directory written by tfvgan-train."
-        )
-    with open(path) as f:
-        config = TrainConfig.from_json(f.read())
-    # Only weights are restored: the length of a learning-rate decay is moot.
-    model = train.build_model(config, total_steps=1)
-    state = TrainingCheckpoint(model, os.path.join(run_dir, "checkpoints"))
-    step = state.restore(checkpoint)
-    if not step and state.latest is None and checkpoint is None:
-        raise FileNotFoundError(f"no checkpoint in {run_dir}/checkpoints yet.")
-    return model, config, step
+__all__ = ["sample"]
 
 
 def _conditions_for_run(model, config, num, labels, caption):
-    import numpy as np
-
-    from tfvgan import train
-
     if not model.conditional:
         if labels or caption:
             raise ValueError(
                 f"model {config.model!r} is unconditional; drop --labels/--caption."
             )
         return None
-    if labels:
-        if model.condition_type != "label":
-            raise ValueError(
-                f"--labels needs a label-conditional model; this one takes "
-                f"{model.condition_type!r} conditions."
-            )
-        return np.resize(np.asarray(labels, np.int32), num)
-    if caption:
-        if model.condition_type != "text":
-            raise ValueError(
-                f"--caption needs a text-conditional model; this one takes "
-                f"{model.condition_type!r} conditions."
-            )
-        return np.asarray([caption] * num)
-    return train._sample_conditions(config, model, num)
+    condition = conditions.get(model.condition_type).from_request(num, labels, caption)
+    if condition is None:  # the grid the run samples during training
+        condition = builders.sample_conditions(config, model, num)
+    return condition
 
 
 def _generate_from_run(run_dir, num, seed, labels, caption, use_ema, checkpoint):
-    model, config, step = load_run(run_dir, checkpoint)
+    model, config, step = builders.load_run(run_dir, checkpoint)
     condition = _conditions_for_run(model, config, num, labels, caption)
     print(f"tfvgan: sampling {run_dir} at step {step}", flush=True)
     return model.generate(num, condition=condition, seed=seed, use_ema=use_ema)
 
 
 def _generate_from_saved_model(path, num, seed, labels, caption):
-    import numpy as np
     import tensorflow as tf
 
-    from tfvgan.evaluate import SavedModelGenerator
+    from tfvgan.serving import SavedModelGenerator
 
     generator = SavedModelGenerator(path)
     if "generate_from_seed" not in generator.signatures:
@@ -113,11 +65,11 @@ def _generate_from_saved_model(path, num, seed, labels, caption):
     condition = None
     if "condition" in inputs:
         spec = inputs["condition"]
-        if labels and spec.dtype.is_integer and spec.shape.rank == 1:
-            condition = np.resize(np.asarray(labels), num)
-        elif caption and spec.dtype == tf.string:
-            condition = np.asarray([caption] * num)
-        else:
+        kind = conditions.get(generator.condition_type)
+        condition = kind.from_request(num, labels, caption)
+        if kind.name == "text" and spec.dtype != tf.string:
+            condition = None  # exported without its vectorizer: token ids only
+        if condition is None:
             raise ValueError(
                 f"{path} needs a condition {spec} (give --labels for label "
                 "models, --caption for text models, or sample from the run "
@@ -201,123 +153,7 @@ def sample(
     return paths
 
 
-def define_flags(flag_values: flags.FlagValues = flags.FLAGS) -> None:
-    """Defines the ``tfvgan-sample`` flags on `flag_values` (once)."""
-    if "saved_model" in flag_values:
-        return
-    fv = flag_values
-    flags.DEFINE_string(
-        "run_dir",
-        None,
-        "Training run directory (config.json + checkpoints).",
-        flag_values=fv,
+if __name__ == "__main__":  # the command line moved out of the library
+    raise SystemExit(
+        "tfvgan: the command line is `tfvgan-sample` (python -m tfvgan.cli.sample)."
     )
-    flags.DEFINE_string(
-        "saved_model",
-        None,
-        "Or: an exported SavedModel version folder.",
-        flag_values=fv,
-    )
-    flags.DEFINE_string(
-        "checkpoint",
-        None,
-        "Checkpoint prefix (default: the run's latest).",
-        flag_values=fv,
-    )
-    flags.DEFINE_string(
-        "out_dir",
-        None,
-        "Output folder (default <run_dir>/generated, or ./samples).",
-        flag_values=fv,
-    )
-    flags.DEFINE_integer(
-        "num_videos",
-        None,
-        "Clips to write (default: number of --labels, or 8).",
-        lower_bound=1,
-        flag_values=fv,
-    )
-    flags.DEFINE_list(
-        "formats", ["gif"], "File formats: gif and/or mp4.", flag_values=fv
-    )
-    flags.DEFINE_integer("fps", 8, "Frames per second.", lower_bound=1, flag_values=fv)
-    flags.DEFINE_integer(
-        "seed", 0, "Clip i uses seed seed+i.", lower_bound=0, flag_values=fv
-    )
-    flags.DEFINE_list(
-        "labels",
-        None,
-        "Class ids for label-conditional models, e.g. 1,2,3.",
-        flag_values=fv,
-    )
-    flags.DEFINE_string(
-        "caption",
-        None,
-        'Caption for text models, e.g. "digit 3 moves left".',
-        flag_values=fv,
-    )
-    flags.DEFINE_boolean(
-        "grid", False, "Also write all clips as one grid video.", flag_values=fv
-    )
-    flags.DEFINE_boolean("use_ema", True, "Sample the EMA generator.", flag_values=fv)
-
-
-def _main(argv: Sequence[str]) -> None:
-    fv = flags.FLAGS
-    if not fv["verbosity"].present:
-        logging.set_verbosity(logging.WARNING)
-    if len(argv) > 1:
-        raise app.UsageError(
-            f"unexpected arguments {list(argv[1:])}; all options are --flags."
-        )
-    if (fv.run_dir is None) == (fv.saved_model is None):
-        raise app.UsageError("give exactly one of --run_dir and --saved_model.")
-    for path in (fv.run_dir, fv.saved_model):
-        if path is not None and not os.path.isdir(path):
-            raise app.UsageError(f"{path!r} is not a directory.")
-    try:
-        labels = [int(x) for x in fv.labels] if fv.labels else None
-    except ValueError as error:
-        raise app.UsageError(
-            f"--labels must be integers, got {fv.labels!r}."
-        ) from error
-    for fmt in fv.formats:
-        if fmt not in SAMPLE_FORMATS:
-            raise app.UsageError(
-                f"unknown format {fmt!r}; expected one of {SAMPLE_FORMATS}."
-            )
-    out_dir = fv.out_dir or (
-        os.path.join(fv.run_dir, "generated") if fv.run_dir else "samples"
-    )
-    try:
-        paths = sample(
-            run_dir=fv.run_dir,
-            saved_model=fv.saved_model,
-            out_dir=out_dir,
-            num_videos=fv.num_videos,
-            formats=tuple(fv.formats),
-            fps=fv.fps,
-            seed=fv.seed,
-            labels=labels,
-            caption=fv.caption,
-            grid=fv.grid,
-            use_ema=fv.use_ema,
-            checkpoint=fv.checkpoint,
-        )
-    except (ValueError, FileNotFoundError) as error:
-        sys.exit(f"tfvgan-sample: {error}")
-    print(f"tfvgan: wrote {len(paths)} files to {out_dir}", flush=True)
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Console entry point ``tfvgan-sample`` (``python -m tfvgan.sample``).
-
-    Args:
-        argv: command line, program name first; default `sys.argv`.
-    """
-    define_flags()
-    app.run(_main, argv=list(argv) if argv is not None else None)
-
-
-if __name__ == "__main__":
-    main()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from tfvgan.validation import check_int
+
 AUTOTUNE = tf.data.AUTOTUNE
 
 
@@ -13,11 +15,8 @@ def to_float(video: tf.Tensor) -> tf.Tensor:
 
 
 def check_positive_int(name: str, value, allow_none: bool = False) -> None:
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        expected = "a positive int or None" if allow_none else "a positive int"
-        raise ValueError(f"expected {name} {expected}, got {value!r}")
+    """`tfvgan.validation.check_int` (>= 1)."""
+    check_int(name, value, allow_none=allow_none)
 
 
 def finish(
@@ -65,11 +64,6 @@ def position(
 
 SHORT_VIDEO_POLICIES = ("skip", "loop", "pad")
 RESIZE_MODES = ("crop", "pad", "stretch")
-
-
-def check_choice(name: str, value, choices) -> None:
-    if value not in choices:
-        raise ValueError(f"expected {name} in {tuple(choices)}, got {value!r}")
 
 
 def as_size(size) -> tuple[int, int]:

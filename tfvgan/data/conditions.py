@@ -28,6 +28,8 @@ from collections.abc import Iterable
 import keras
 import tensorflow as tf
 
+from tfvgan.conditions import downscale_clips
+
 __all__ = [
     "CONDITIONS",
     "caption_vectorizer",
@@ -78,20 +80,7 @@ def video_condition(video: tf.Tensor, condition: str, downscale: int = 4) -> tf.
     batched = video.shape.rank == 5
     if condition == "first_frame":
         return video[:, 0] if batched else video[0]
-    if not isinstance(downscale, int) or downscale < 1:
-        raise ValueError(f"expected downscale a positive int, got {downscale!r}")
-    height, width = video.shape[-3], video.shape[-2]
-    if height is not None and (height % downscale or width % downscale):
-        raise ValueError(
-            f"expected height and width divisible by downscale={downscale}, got "
-            f"{height}x{width}"
-        )
-    if downscale == 1:
-        return video
-    # avg_pool over (H, W) is the exact area downscale for integer factors.
-    frames = tf.reshape(video, [-1, *video.shape[-3:]])
-    pooled = tf.nn.avg_pool2d(frames, downscale, downscale, "VALID")
-    return tf.reshape(pooled, [*tf.unstack(tf.shape(video)[:-3]), *pooled.shape[1:]])
+    return downscale_clips(video, downscale)
 
 
 def caption_vectorizer(

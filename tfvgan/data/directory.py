@@ -15,6 +15,7 @@ import tensorflow as tf
 from tfvgan import video_io
 from tfvgan.data import _common
 from tfvgan.data import conditions as conditions_lib
+from tfvgan.validation import check_choice
 
 __all__ = ["DecodeStats", "video_dataset_from_directory"]
 
@@ -199,7 +200,7 @@ def _split(paths, file_labels, validation_split, subset, seed):
         raise ValueError(
             f"expected validation_split in (0, 1), got {validation_split!r}"
         )
-    _common.check_choice("subset", subset, _SUBSETS)
+    check_choice("subset", subset, _SUBSETS)
     if seed is None:
         if subset != "both":
             raise ValueError(
@@ -553,9 +554,9 @@ def video_dataset_from_directory(
     out_size = _common.as_size(size)
     if channels not in (1, 3):
         raise ValueError(f"expected channels 1 or 3, got {channels!r}")
-    _common.check_choice("resize", resize, _common.RESIZE_MODES)
-    _common.check_choice("short_videos", short_videos, _common.SHORT_VIDEO_POLICIES)
-    _common.check_choice("on_error", on_error, _ON_ERROR)
+    check_choice("resize", resize, _common.RESIZE_MODES)
+    check_choice("short_videos", short_videos, _common.SHORT_VIDEO_POLICIES)
+    check_choice("on_error", on_error, _ON_ERROR)
     if not (labels in ("inferred", None) or isinstance(labels, (list, tuple))):
         raise ValueError(
             f"expected labels 'inferred', None or a list of ints, got {labels!r}"

@@ -8,6 +8,7 @@ import tensorflow as tf
 
 from tfvgan.data import _common
 from tfvgan.data import conditions as conditions_lib
+from tfvgan.validation import check_choice
 
 __all__ = ["TFDS_VIDEO_DATASETS", "TfdsVideoSpec", "from_tfds"]
 
@@ -151,8 +152,8 @@ def from_tfds(
     _common.check_positive_int("frames", frames)
     _common.check_positive_int("frame_step", frame_step)
     _common.check_skip(skip)
-    _common.check_choice("short_videos", short_videos, _common.SHORT_VIDEO_POLICIES)
-    _common.check_choice("resize", resize, _common.RESIZE_MODES)
+    check_choice("short_videos", short_videos, _common.SHORT_VIDEO_POLICIES)
+    check_choice("resize", resize, _common.RESIZE_MODES)
     if channels not in (None, 1, 3):
         raise ValueError(f"expected channels 1, 3 or None, got {channels!r}")
     out_size = None if size is None else _common.as_size(size)

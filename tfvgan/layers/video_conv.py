@@ -97,7 +97,7 @@ class VideoConv3D(keras.layers.Conv3D):
     machine without a GPU, two shapes common in video critics run as an
     equivalent computation that oneDNN executes faster (found with
     `benchmarks/profile_step.py`; 4-8% of a paper-preset training step, see
-    the README's Speed section):
+    docs/notes/speed.md):
 
     - a strided convolution of a few-channel input (the critic's first
       layer, on RGB or gray video), whose input gradient, needed in every

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from tfvgan.validation import check_int
+
 VIDEO_LAYOUT = "(batch, frames, height, width, channels)"
 
 
@@ -51,8 +53,11 @@ def check_video_shape(shape: tuple, name: str = "videos") -> None:
 
 
 def check_positive_int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or int(value) != value or value < 1:
-        raise ValueError(f"expected {name} to be a positive integer, got {value!r}")
+    """`value` as an int, after `tfvgan.validation.check_int` (>= 1); a
+    whole-number float (``8.0``) counts as its int."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    check_int(name, value)
     return int(value)
 
 

@@ -1,20 +1,25 @@
 """Video GAN models: the shared `VideoGAN` loop and the four variants.
 
-| name | class | family |
-|---|---|---|
-| `conditional` | `ConditionalGAN` | cGAN: label / text / image / low-res video conditions |
-| `temporal` | `TemporalGAN` | TGAN: temporal generator of per-frame latents |
-| `conv3d` | `Conv3DGAN` | VGAN: two-stream 3D-convolution generator |
-| `recurrent` | `RecurrentGAN` | MoCoGAN: GRU motion codes + content code |
+| name | class | family | folder |
+|---|---|---|---|
+| `conditional` | `ConditionalGAN` | cGAN: label / text / image / low-res video conditions | `models/conditional/` |
+| `temporal` | `TemporalGAN` | TGAN: temporal generator of per-frame latents | `models/temporal/` |
+| `conv3d` | `Conv3DGAN` | VGAN: two-stream 3D-convolution generator | `models/conv3d/` |
+| `recurrent` | `RecurrentGAN` | MoCoGAN: GRU motion codes + content code | `models/recurrent/` |
+
+Each variant's folder holds its model (`model.py`), its own networks
+(`networks.py`) and its presets (`presets.py`); the shared loop is
+`video_gan.py`, the shared building blocks `networks.py`.
 """
 
 from __future__ import annotations
 
-from tfvgan.models.conditional_gan import ConditionalGAN
-from tfvgan.models.conv3d_gan import Conv3DGAN
-from tfvgan.models.presets import PRESETS, preset_names
-from tfvgan.models.recurrent_gan import RecurrentGAN
-from tfvgan.models.temporal_gan import TemporalGAN
+from tfvgan.models import presets as presets_lib
+from tfvgan.models.conditional import ConditionalGAN
+from tfvgan.models.conv3d import Conv3DGAN
+from tfvgan.models.presets import Preset
+from tfvgan.models.recurrent import RecurrentGAN
+from tfvgan.models.temporal import TemporalGAN
 from tfvgan.models.video_gan import VideoGAN, dtype_policy
 
 MODELS = {
@@ -24,6 +29,17 @@ MODELS = {
     "recurrent": RecurrentGAN,
 }
 
+#: Constructor arguments of every preset: ``PRESETS[model][preset]``.
+PRESETS = {
+    name: {preset: dict(p.kwargs) for preset, p in cls.presets.items()}
+    for name, cls in MODELS.items()
+}
+
+
+def preset_names() -> list[str]:
+    """Every preset name some variant defines."""
+    return sorted({name for table in PRESETS.values() for name in table})
+
 
 def preset_kwargs(name: str, preset: str | None = None, **overrides) -> dict:
     """The constructor arguments of `name` at `preset`, with `overrides` applied."""
@@ -31,14 +47,33 @@ def preset_kwargs(name: str, preset: str | None = None, **overrides) -> dict:
         raise ValueError(f"Unknown model {name!r}; expected one of {sorted(MODELS)}.")
     kwargs = {}
     if preset is not None:
-        if preset not in PRESETS[name]:
-            raise ValueError(
-                f"Unknown preset {preset!r} for model {name!r}; expected one of "
-                f"{sorted(PRESETS[name])}."
-            )
-        kwargs.update(PRESETS[name][preset])
+        kwargs.update(presets_lib.select(MODELS[name].presets, preset, name).kwargs)
     kwargs.update(overrides)
     return kwargs
+
+
+def preset_table() -> list[dict]:
+    """One row per (variant, preset): its description, parameter count and
+    paper, as the presets declare them.
+
+    Example:
+
+    ```python
+    for row in tfvgan.models.preset_table():
+        print(row["model"], row["preset"], row["params"], row["description"])
+    ```
+    """
+    return [
+        {
+            "model": name,
+            "preset": preset,
+            "description": p.description,
+            "params": p.params,
+            "paper": p.paper,
+        }
+        for name, cls in MODELS.items()
+        for preset, p in cls.presets.items()
+    ]
 
 
 def build_model(name: str, preset: str | None = None, **kwargs) -> VideoGAN:
@@ -68,6 +103,7 @@ def build_model(name: str, preset: str | None = None, **kwargs) -> VideoGAN:
 __all__ = [
     "MODELS",
     "PRESETS",
+    "Preset",
     "ConditionalGAN",
     "Conv3DGAN",
     "RecurrentGAN",
@@ -77,4 +113,5 @@ __all__ = [
     "dtype_policy",
     "preset_kwargs",
     "preset_names",
+    "preset_table",
 ]

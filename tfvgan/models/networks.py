@@ -14,7 +14,6 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from tfvgan import config as config_lib
 from tfvgan.layers import (
     FusedBatchNormalization,
     PatchGradConv2DTranspose,
@@ -23,6 +22,7 @@ from tfvgan.layers import (
     VideoConv3D,
 )
 from tfvgan.layers import leaky_relu as _leaky_relu
+from tfvgan.validation import check_bool, check_choice
 
 SUPPORTED_SIZES = (16, 32, 64, 128, 256)
 _SPACE_PAD = ((0, 0), (0, 0), (1, 1), (1, 1), (0, 0))  # (N, T, H, W, C)
@@ -47,7 +47,7 @@ def check_flags(**flags) -> None:
     truthy; taking it silently would build the opposite model.
     """
     for name, value in flags.items():
-        config_lib.check_bool(name, value)
+        check_bool(name, value)
 
 
 def num_stages(size: int) -> int:
@@ -115,7 +115,7 @@ def critic_stages(
     per-clip gradient penalties assume it does not. No norm on the first
     stage (DCGAN practice) nor under spectral norm.
     """
-    config_lib.check_choice("critic_norm", norm, CRITIC_NORMS)
+    check_choice("critic_norm", norm, CRITIC_NORMS)
     stages = []
     for i in range(count):
         conv = _maybe_sn(make_conv(i, i == 0 or norm == "none"), spectral_norm)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import inspect
+import math
 import warnings
 from collections.abc import Callable, Sequence
 
@@ -12,10 +14,12 @@ import numpy as np
 import tensorflow as tf
 
 from tfvgan import augment as augment_lib
-from tfvgan import distribute, precision
+from tfvgan import conditions, distribute, precision, validation
 from tfvgan import losses as losses_lib
+from tfvgan.models import presets as presets_lib
 
-CONDITION_TYPES = (None, "label", "text", "image", "video")
+#: ``condition_type`` values: None (unconditional) or a `tfvgan.conditions` name.
+CONDITION_TYPES = (None, *conditions.CONDITION_TYPES)
 
 
 def default_jit_compile(strategy=None) -> bool:
@@ -210,37 +214,6 @@ def _as_list(x) -> list:
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
-def check_ids(condition: tf.Tensor, limit: int, kind: str) -> tf.Tensor:
-    """Integer ids in ``[0, limit)`` as int32; a `ValueError` (eagerly) or a
-    failing assertion (in a graph) otherwise. `kind` names them in messages."""
-    dtype = condition.dtype
-    if not dtype.is_integer:
-        raise ValueError(f"expected integer {kind} ids, got dtype {dtype.name}.")
-    if tf.executing_eagerly():
-        values = condition.numpy()
-        if values.size and (values.min() < 0 or values.max() >= limit):
-            raise ValueError(
-                f"{kind} ids must lie in [0, {limit}), got values in "
-                f"[{values.min()}, {values.max()}]."
-            )
-        return tf.cast(condition, tf.int32)
-    condition = tf.ensure_shape(condition, condition.shape)
-    with tf.control_dependencies(
-        [
-            tf.debugging.assert_non_negative(
-                condition, message=f"{kind} id < 0; ids must lie in [0, {limit})"
-            ),
-            tf.debugging.assert_less(
-                condition,
-                tf.cast(limit, dtype),
-                message=f"{kind} id >= {limit}; ids must lie in [0, {limit})",
-            ),
-        ]
-    ):
-        condition = tf.identity(condition)
-    return tf.cast(condition, tf.int32)
-
-
 def other_labels(model: VideoGAN, labels: tf.Tensor, num_classes: int) -> tf.Tensor:
     """Another class for every label: ``(id + 1 + U{0..K-2}) mod K``, drawn
     from `model`'s seeded stream (the GAN-CLS critic's mismatched pairs)."""
@@ -255,7 +228,7 @@ def noise_from_seeds(seeds, latent_dim: int) -> tf.Tensor:
 
     Row ``i`` is ``stateless_normal((latent_dim,), seed=[seeds[i], 0])``: the
     rule `VideoGAN.generate(seed=...)`, the exported ``generate_from_seed``
-    signature and `tfvgan.evaluate.SavedModelGenerator` share.
+    signature and `tfvgan.serving.SavedModelGenerator` share.
     """
     seeds = tf.cast(tf.reshape(seeds, [-1]), tf.int64)
     return tf.map_fn(
@@ -484,13 +457,13 @@ class VideoGAN(keras.Model):
 
     @classmethod
     def from_preset(cls, preset: str, **kwargs) -> VideoGAN:
-        """Builds the variant from a named preset (`tfvgan.models.PRESETS`)."""
-        from tfvgan.models import preset_kwargs
-
-        family = getattr(cls, "preset_family", None)
-        if family is None:
+        """Builds the variant from one of its named presets (``cls.presets``,
+        a table of `tfvgan.models.presets.Preset`), `kwargs` overriding."""
+        table = getattr(cls, "presets", None)
+        if not table:
             raise ValueError(f"{cls.__name__} has no presets; build it directly.")
-        return cls(**preset_kwargs(family, preset, **kwargs))
+        chosen = presets_lib.select(table, preset, cls.__name__)
+        return cls(**{**chosen.kwargs, **kwargs})
 
     # ------------------------------------------------------------ properties
     @property
@@ -584,13 +557,11 @@ class VideoGAN(keras.Model):
             **kwargs: passed to `keras.Model.compile` (e.g.
                 `steps_per_execution`).
         """
-        if not isinstance(d_steps, (int, np.integer)) or d_steps < 1:
-            raise ValueError(f"d_steps must be an integer >= 1, got {d_steps!r}.")
-        for arg, value in (("gp_weight", gp_weight), ("r1_weight", r1_weight)):
-            if value < 0:
-                raise ValueError(f"{arg} must be >= 0, got {value!r}.")
-        if ema_decay is not None and not 0.0 < ema_decay < 1.0:
-            raise ValueError(f"ema_decay must be in (0, 1) or None, got {ema_decay!r}.")
+        # The same checks as a `TrainConfig`'s (`tfvgan.validation`).
+        validation.check_int("d_steps", d_steps)
+        validation.check_float("gp_weight", gp_weight, 0.0, math.inf)
+        validation.check_float("r1_weight", r1_weight, 0.0, math.inf)
+        validation.check_ema_decay(ema_decay)
         self.g_loss_fn, self.d_loss_fn = losses_lib.get(loss)
         self.loss_name = loss if isinstance(loss, str) else None
         self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
@@ -806,18 +777,16 @@ class VideoGAN(keras.Model):
         """`tf.TensorSpec` of a condition batch, or `None` if unconditional."""
         if self.condition_type is None:
             return None
+        kind = conditions.get(self.condition_type)
         if self.condition_shape is not None:
             shape = tuple(self.condition_shape)
-        elif self.condition_type == "label":
-            shape = ()
-        elif self.condition_type == "image":
-            shape = (self.size, self.size, self.channels)
+        elif self.condition_type in ("label", "image"):
+            shape = kind.shape(self.frames, self.size, self.channels)
         else:
             raise ValueError(
                 f"condition_type {self.condition_type!r} needs condition_shape=."
             )
-        dtype = tf.int32 if self.condition_type in ("label", "text") else tf.float32
-        return tf.TensorSpec((None, *shape), dtype, name="condition")
+        return kind.spec(shape)
 
     # ------------------------------------------------------------ randomness
     def _draw_seed(self) -> tf.Tensor:
@@ -1247,6 +1216,20 @@ class VideoGAN(keras.Model):
         return keras.ops.convert_to_numpy(tf.concat(out, axis=0))
 
     # --------------------------------------------------------------- config
+    def _keep_arguments(self, init, values: dict) -> None:
+        """Records a variant's constructor arguments (`_keep_config`).
+
+        The constructor's signature is the arguments' one declaration: their
+        names are read from `init` (the variant's ``__init__``), their values
+        from `values` (its ``locals()``, after any normalization).
+        """
+        names = [
+            name
+            for name, p in inspect.signature(init).parameters.items()
+            if name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        ]
+        self._keep_config(**{name: values[name] for name in names})
+
     def _keep_config(self, **args) -> None:
         """Records a variant's constructor arguments, as attributes and config.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 
 from tfvgan.models import networks
+from tfvgan.models.conv3d.presets import PRESETS
 from tfvgan.models.video_gan import VideoGAN
 
 
@@ -49,7 +50,8 @@ class Conv3DGAN(VideoGAN):
         https://arxiv.org/abs/1609.02612
     """
 
-    preset_family = "conv3d"
+    #: Named architectures (`presets.py` beside this module).
+    presets = PRESETS
 
     def __init__(
         self,
@@ -99,20 +101,7 @@ class Conv3DGAN(VideoGAN):
             seed=seed,
             **kwargs,
         )
-        self._keep_config(
-            frames=frames,
-            size=size,
-            channels=channels,
-            latent_dim=latent_dim,
-            width=width,
-            d_width=d_width,
-            two_stream=two_stream,
-            mask_l1=mask_l1,
-            spectral_norm=spectral_norm,
-            critic_norm=critic_norm,
-            sync_bn=sync_bn,
-            seed=seed,
-        )
+        self._keep_arguments(Conv3DGAN.__init__, locals())
 
     def regularizer_names(self):
         return ("g_reg",) if self.two_stream and self.mask_l1 else ()

@@ -1,0 +1,287 @@
+"""RecurrentGAN (MoCoGAN): `run_variant_test` unconditional and with labels,
+and the variant's own options (image critic, translation, label condition)."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tests.helpers import (
+    TINY_VIDEO_SHAPE,
+    assert_video_batch,
+    run_variant_test,
+    tiny_model,
+)
+from tfvgan.models import RecurrentGAN, build_model
+
+B = 2
+T, S, _, C = TINY_VIDEO_SHAPE
+RNG = np.random.default_rng(0)
+VIDEOS = RNG.uniform(-1, 1, (4, T, S, S, C)).astype("float32")  # = tiny_videos(4)
+LABELS = np.array([0, 1, 2, 3], "int32")
+
+
+def make(condition_type, **kwargs):
+    return tiny_model("recurrent", condition_type, **kwargs)
+
+
+def dataset(batch=B):
+    return tf.data.Dataset.from_tensor_slices(VIDEOS).batch(batch, drop_remainder=True)
+
+
+# ------------------------------------------------------------ the variant
+@pytest.mark.parametrize("condition_type", [None, "label"], ids=["none", "label"])
+def test_recurrent_variant(condition_type, tmp_path, capfd):
+    """Shapes (a video and an image critic), a train step, config and
+    `.keras` round trips."""
+    run_variant_test(
+        make(condition_type),
+        tmp_path,
+        videos=VIDEOS,
+        conditions=None if condition_type is None else LABELS,
+        num_critic_heads=2,
+        capfd=capfd,
+        export=False,
+    )
+
+
+@pytest.mark.slow  # 3-4 s each; the default run exports the conv3d variant
+@pytest.mark.parametrize("condition_type", [None, "label"], ids=["none", "label"])
+def test_recurrent_export(condition_type, tmp_path, capfd):
+    run_variant_test(
+        make(condition_type),
+        tmp_path,
+        conditions=None if condition_type is None else LABELS,
+        num_critic_heads=2,
+        fit=False,
+        serialization=False,
+        saving=False,
+        capfd=capfd,
+    )
+
+
+# --------------------------------------------------------------- options
+def test_recurrent_gan_names_content_and_motion_dims_for_latent_dim():
+    with pytest.raises(ValueError, match="content_dim= and motion_dim="):
+        RecurrentGAN(latent_dim=16, frames=4, size=16, channels=1)
+
+
+def test_recurrent_latent_layout_and_autoregressive_option():
+    gan = build_model("recurrent", "tiny", seed=0)
+    assert gan.latent_dim == 6 + 2 * (T + 1)
+    ar = build_model("recurrent", "tiny", seed=0, autoregressive=True)
+    assert isinstance(ar, RecurrentGAN)
+    assert_video_batch(ar.generate(2, seed=0), (2, T, S, S, C))
+    ar.compile()
+    ar.fit(dataset(), epochs=1, verbose=0)
+
+
+def test_recurrent_image_critic_scores_several_frames_per_clip():
+    gan = build_model("recurrent", "tiny", seed=0, image_frames=3)
+    videos = gan.generate(2, seed=0)
+    video_logits, image_logits = gan.discriminate(videos)
+    single = build_model("recurrent", "tiny", seed=0)
+    _, one_frame_logits = single.discriminate(videos)
+    assert image_logits.shape[0] == 2 * 3
+    assert one_frame_logits.shape[0] == 2
+    assert video_logits.shape[0] == 2
+    gan.compile()
+    history = gan.fit(dataset(), epochs=1, verbose=0)
+    assert np.isfinite(history.history["d_loss"][-1])
+    clone = RecurrentGAN.from_config(gan.get_config())
+    assert clone.image_frames == 3
+    for bad in (0, T + 1, 1.5, True):
+        with pytest.raises(ValueError, match="image_frames must be an int"):
+            build_model("recurrent", "tiny", image_frames=bad)
+
+
+def test_recurrent_image_critic_dense_head_option():
+    gan = build_model("recurrent", "tiny", seed=0, patch_image_critic=False)
+    videos = gan.generate(3, seed=0)
+    _, image_logits = gan.discriminate(videos)
+    assert tuple(image_logits.shape) == (3, 1)
+    _, patch_logits = build_model("recurrent", "tiny", seed=0).discriminate(videos)
+    assert patch_logits.shape[0] == 3 and patch_logits.shape[1] > 1
+    critic = gan.discriminator.image_critic
+    assert isinstance(critic.head, keras.layers.Dense) and not critic.patch
+    gan.compile()
+    gan.fit(dataset(), epochs=1, verbose=0)
+    clone = RecurrentGAN.from_config(gan.get_config())
+    assert not clone.discriminator.image_critic.patch
+
+
+# ------------------------------------------------------------ translation
+def _shift_np(image, dy, dx):
+    """Moves (H, W, C) by whole pixels, zeros shifted in."""
+    out = np.zeros_like(image)
+    h, w = image.shape[:2]
+    src = image[max(0, -dy) : h - max(0, dy), max(0, -dx) : w - max(0, dx)]
+    out[
+        max(0, dy) : max(0, dy) + src.shape[0], max(0, dx) : max(0, dx) + src.shape[1]
+    ] = src
+    return out
+
+
+def test_shift_matrices_move_rows_and_interpolate():
+    from tfvgan.augment import shift_matrices
+    from tfvgan.models.recurrent.networks import whole_pixel_shift_matrices
+
+    x = RNG.uniform(0, 1, (S, 3)).astype("float32")
+    for offset in (-3, 0, 2):
+        m = shift_matrices(tf.constant([float(offset)]), S)[0]
+        expected = _shift_np(x[:, None], offset, 0)[:, 0]
+        np.testing.assert_allclose(m.numpy() @ x, expected, atol=1e-6)
+    half = shift_matrices(tf.constant([1.5]), S)[0].numpy() @ x
+    np.testing.assert_allclose(
+        half,
+        0.5 * (_shift_np(x[:, None], 1, 0) + _shift_np(x[:, None], 2, 0))[:, 0],
+        atol=1e-6,
+    )
+    # Whole-pixel operator: rounded forward, the bilinear gradient backward.
+    offset = tf.Variable([1.3])
+    with tf.GradientTape(persistent=True) as tape:
+        hard = whole_pixel_shift_matrices(offset, S)[0]
+        soft = shift_matrices(offset, S)[0]
+        y_hard = tf.reduce_sum(tf.linalg.matvec(hard, x[:, 0]) * x[:, 1])
+        y_soft = tf.reduce_sum(tf.linalg.matvec(soft, x[:, 0]) * x[:, 1])
+    np.testing.assert_allclose(
+        hard.numpy() @ x, _shift_np(x[:, None], 1, 0)[:, 0], atol=1e-6
+    )
+    g_hard, g_soft = tape.gradient(y_hard, offset), tape.gradient(y_soft, offset)
+    assert abs(float(g_soft[0])) > 0
+    np.testing.assert_allclose(g_hard.numpy(), g_soft.numpy(), rtol=1e-6)
+
+
+def test_recurrent_translate_moves_one_canvas_per_clip():
+    gan = build_model("recurrent", "tiny", seed=0, translate=True)
+    g = gan.generator
+    noise = gan.noise_from_seeds(np.arange(3))
+    videos = g(noise).numpy()
+    assert_video_batch(videos, (3, T, S, S, C))
+    # Every frame is the clip's canvas moved by its rounded offsets.
+    c, m = g.content_dim, g.motion_dim
+    content, h0 = noise[:, :c], noise[:, c : c + m]
+    eps = tf.reshape(noise[:, c + m :], (-1, T, m))
+    canvas = g.frame_generator(tf.concat([content, h0], -1)).numpy()
+    unit = g.offset(g.gru(eps, initial_state=h0)).numpy()  # in (-1, 1)
+    offsets = np.round(g.max_shift * S * unit)
+    assert g.max_shift == 0.25 and np.abs(offsets).max() <= S / 4
+    for b in range(3):
+        for t in range(T):
+            dy, dx = offsets[b, t].astype(int)
+            expected = _shift_np(canvas[b] + 1.0, dy, dx) - 1.0
+            np.testing.assert_allclose(videos[b, t], expected, atol=1e-5)
+    gan.compile()
+    history = gan.fit(dataset(), epochs=1, verbose=0).history
+    assert np.isfinite(history["g_loss"][-1])
+    assert RecurrentGAN.from_config(gan.get_config()).generator.translate
+    with pytest.raises(ValueError, match="autoregressive and translate"):
+        build_model("recurrent", "tiny", translate=True, autoregressive=True)
+
+
+def test_recurrent_translate_max_shift_bounds_the_offsets():
+    gan = build_model("recurrent", "tiny", seed=0, translate=True, max_shift=0.125)
+    g = gan.generator
+    # Saturate the offset head: every frame moves max_shift * size down and
+    # as far left, whatever the motion codes.
+    g.offset.kernel.assign(tf.zeros_like(g.offset.kernel))
+    g.offset.bias.assign([20.0, -20.0])
+    noise = gan.noise_from_seeds(np.arange(4))
+    videos = g(noise).numpy()
+    canvas = g.frame_generator(noise[:, : g.content_dim + g.motion_dim]).numpy()
+    for b in range(4):
+        expected = _shift_np(canvas[b] + 1.0, S // 8, -(S // 8)) - 1.0
+        for t in range(T):
+            np.testing.assert_allclose(videos[b, t], expected, atol=1e-5)
+    restored = RecurrentGAN.from_config(gan.get_config())
+    assert restored.generator.max_shift == 0.125
+    for bad in (0, 0.75, "1/8", True):
+        with pytest.raises(ValueError, match="max_shift"):
+            build_model("recurrent", "tiny", translate=True, max_shift=bad)
+
+
+# -------------------------------------------------------- label condition
+@pytest.mark.parametrize("translate", [False, True])
+def test_recurrent_label_condition_reaches_generator_and_both_critics(translate):
+    gan = make("label", translate=translate)
+    assert gan.condition_type == "label" and gan.num_classes == 10
+    assert gan.condition_spec.shape.as_list() == [None]
+    noise = gan.noise_from_seeds(np.arange(3))
+    threes = gan.generator([noise, tf.constant([3, 3, 3])]).numpy()
+    sevens = gan.generator([noise, tf.constant([7, 7, 7])]).numpy()
+    again = gan.generator([noise, tf.constant([3, 3, 3])]).numpy()
+    np.testing.assert_array_equal(threes, again)
+    # The label changes the clips about as much as the content code does
+    # (unit-normal embedding, like the noise; same motion codes).
+    c = gan.generator.content_dim
+    other_content = tf.concat(
+        [gan.noise_from_seeds(np.arange(3, 6))[:, :c], noise[:, c:]], axis=-1
+    )
+    by_content = gan.generator([other_content, tf.constant([3, 3, 3])]).numpy()
+    by_label = np.abs(threes - sevens).mean()
+    assert by_label > 0.3 * np.abs(threes - by_content).mean(), by_label
+    # Both critics read the label; each frame gets its own clip's label.
+    gan = make("label", image_frames=3)
+    videos = tf.constant(VIDEOS[:2])
+    labels, swapped = tf.constant([1, 2]), tf.constant([2, 1])
+    frames = tf.reshape(
+        tf.gather(videos, [[0, 1, 3], [2, 2, 0]], batch_dims=1), (6, S, S, C)
+    )
+    d = gan.discriminator
+    v1, i1 = (x.numpy() for x in d([videos, frames, labels]))
+    v2, i2 = (x.numpy() for x in d([videos, frames, swapped]))
+    assert i1.shape[0] == 6
+    for a, b in ((v1, v2), (i1, i2)):
+        assert np.abs(a - b).max() > 1e-4
+    # Frames 0-2 belong to clip 0: relabelling only clip 1 leaves them alone.
+    v3, i3 = (x.numpy() for x in d([videos, frames, tf.constant([1, 5])]))
+    np.testing.assert_allclose(v3[0], v1[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(i3[:3], i1[:3], rtol=1e-5, atol=1e-6)
+    assert np.abs(i3[3:] - i1[3:]).max() > 1e-4
+
+
+def test_recurrent_label_model_trains_on_labelled_moving_digits():
+    from tfvgan import data
+
+    gan = make("label", translate=True)
+    digits = data.moving_digits(
+        num_videos=8, frames=T, size=S, condition="label", batch_size=4
+    )
+    gan.compile(ema_decay=0.5)
+    history = gan.fit(digits, epochs=1, verbose=0).history
+    assert np.isfinite(history["d_loss"][-1])
+    assert_video_batch(gan.generate(condition=[0, 9], seed=0), (2, T, S, S, C))
+    with pytest.raises(ValueError, match=r"label ids must lie in \[0, 10\)"):
+        gan.generate(condition=[10])
+    with pytest.raises(ValueError, match="integer label ids"):
+        gan.generate(condition=[1.5])
+    with pytest.raises(ValueError, match="is conditional"):
+        gan.generate(2)
+    # An unconditional RecurrentGAN ignores labelled data's labels.
+    plain = make(None)
+    plain.compile()
+    plain.fit(digits, epochs=1, verbose=0)
+
+
+def test_recurrent_label_options_validation_and_matching_aware():
+    for bad in (1, 2.5, True, "10"):
+        with pytest.raises(ValueError, match="num_classes"):
+            make(None, num_classes=bad)
+    for bad in (0, 1.5, True):
+        with pytest.raises(ValueError, match="label_dim"):
+            make("label", label_dim=bad)
+    with pytest.raises(ValueError, match="matching_aware"):
+        make("label", matching_aware="yes")
+    gan = make("label")
+    labels = tf.constant(np.arange(200) % 10, tf.int32)
+    wrong = gan.mismatched_condition(labels).numpy()
+    assert np.all(wrong != labels.numpy()) and wrong.min() >= 0 and wrong.max() < 10
+    assert len(np.unique((wrong - labels.numpy()) % 10)) == 9
+    off = make("label", matching_aware=False)
+    assert off.mismatched_condition(labels) is None
+    assert make(None).mismatched_condition(labels) is None
+    clone = RecurrentGAN.from_config(
+        make("label", label_dim=6, matching_aware=False).get_config()
+    )
+    assert (clone.num_classes, clone.matching_aware) == (10, False)
+    assert clone.generator.label_encoder.dim == 6

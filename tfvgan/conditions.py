@@ -1,0 +1,364 @@
+"""Condition types: one object per kind of condition a model takes.
+
+A conditional model's ``condition_type`` names one of these objects, and
+everything that handles a condition asks it rather than branching on the
+name: the model (`VideoGAN.condition_spec`, ``prepare_condition``), the
+data builders (`tfvgan.builders`: which condition the data source yields),
+the exported signatures (`tfvgan.export`: the served input and its checks),
+evaluation (`tfvgan.evaluate`: the condition taken from real clips and the
+trivial baseline a model must beat) and sampling from the command line
+(``--labels``, ``--caption``).
+
+| type      | data condition  | model input (per clip)                    | application |
+|-----------|-----------------|-------------------------------------------|-------------|
+| `"label"` | ``"label"``     | int32 ``()`` class id                     | class-conditional video |
+| `"text"`  | ``"caption"``   | int32 ``(L,)`` token ids (strings served) | text-to-video |
+| `"image"` | ``"first_frame"`` | float32 ``(H, W, C)`` in ``[-1, 1]``    | video prediction from a frame |
+| `"video"` | ``"low_res"``   | float32 ``(T, H/s, W/s, C)`` in ``[-1, 1]`` | video super-resolution |
+
+A new condition type is a subclass of `ConditionType` registered in
+`CONDITION_TYPES`.
+
+Example:
+
+```python
+from tfvgan import conditions
+
+label = conditions.get("label")
+label.spec(label.shape(frames=8, size=32, channels=1))
+# TensorSpec(shape=(None,), dtype=tf.int32, name='condition')
+```
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from tfvgan.validation import check_choice
+
+if TYPE_CHECKING:  # TensorFlow loads when a condition is first used.
+    import tensorflow as tf
+
+__all__ = [
+    "CONDITION_TYPES",
+    "FLOAT_TOLERANCE",
+    "ConditionType",
+    "check_ids",
+    "downscale_clips",
+    "get",
+]
+
+#: Served float conditions may exceed ``[-1, 1]`` by this much (the
+#: overshoot of resampling); anything further (or NaN/inf) is refused.
+FLOAT_TOLERANCE = 0.01
+
+
+def check_ids(condition: tf.Tensor, limit: int | None, kind: str) -> tf.Tensor:
+    """Integer ids in ``[0, limit)`` as int32.
+
+    Eagerly a `ValueError`; in a graph a failing assertion
+    (`tf.errors.InvalidArgumentError`). `kind` names the ids in messages.
+    With `limit` None (a model that does not say how many ids it knows)
+    only the dtype is checked.
+    """
+    import tensorflow as tf
+
+    dtype = condition.dtype
+    if not dtype.is_integer:
+        raise ValueError(f"expected integer {kind} ids, got dtype {dtype.name}.")
+    if limit is None:
+        return tf.cast(condition, tf.int32)
+    if tf.executing_eagerly():
+        values = condition.numpy()
+        if values.size and (values.min() < 0 or values.max() >= limit):
+            raise ValueError(
+                f"{kind} ids must lie in [0, {limit}), got values in "
+                f"[{values.min()}, {values.max()}]."
+            )
+        return tf.cast(condition, tf.int32)
+    condition = tf.ensure_shape(condition, condition.shape)
+    with tf.control_dependencies(
+        [
+            tf.debugging.assert_non_negative(
+                condition, message=f"{kind} id < 0; ids must lie in [0, {limit})"
+            ),
+            tf.debugging.assert_less(
+                condition,
+                tf.cast(limit, dtype),
+                message=f"{kind} id >= {limit}; ids must lie in [0, {limit})",
+            ),
+        ]
+    ):
+        condition = tf.identity(condition)
+    return tf.cast(condition, tf.int32)
+
+
+def downscale_clips(video, downscale: int) -> tf.Tensor:
+    """Area-downscales the frames of ``(..., H, W, C)`` clips by `downscale`.
+
+    Raises:
+        ValueError: `downscale` is not a positive int or does not divide H, W.
+    """
+    import tensorflow as tf
+
+    if isinstance(downscale, bool) or not isinstance(downscale, int) or downscale < 1:
+        raise ValueError(f"expected downscale a positive int, got {downscale!r}")
+    video = tf.convert_to_tensor(video, tf.float32)
+    height, width = video.shape[-3], video.shape[-2]
+    if height is not None and (height % downscale or width % downscale):
+        raise ValueError(
+            f"expected height and width divisible by downscale={downscale}, got "
+            f"{height}x{width}"
+        )
+    if downscale == 1:
+        return video
+    # avg_pool over (H, W) is the exact area downscale for integer factors.
+    frames = tf.reshape(video, [-1, *video.shape[-3:]])
+    pooled = tf.nn.avg_pool2d(frames, downscale, downscale, "VALID")
+    return tf.reshape(pooled, [*tf.unstack(tf.shape(video)[:-3]), *pooled.shape[1:]])
+
+
+class ConditionType:
+    """How one kind of condition is shaped, checked, served and evaluated.
+
+    Attributes:
+        name: the model's ``condition_type``.
+        data_condition: the ``condition=`` argument of the `tfvgan.data`
+            sources that yields it.
+        dtype: the model's condition dtype (a name, e.g. ``"int32"``).
+        baseline_name: the trivial baseline of `baseline`, or None.
+    """
+
+    name: str = ""
+    data_condition: str = ""
+    dtype = "float32"
+    baseline_name: str | None = None
+
+    # ------------------------------------------------------------- shapes
+    def shape(self, frames: int, size: int, channels: int, **options) -> tuple:
+        """The per-clip condition shape of a model making such clips.
+
+        Args:
+            frames, size, channels: the model's clip shape.
+            **options: ``downscale`` (video), ``sequence_length`` (text).
+        """
+        raise NotImplementedError
+
+    def spec(self, shape) -> tf.TensorSpec:
+        """The `tf.TensorSpec` of a condition batch of per-clip `shape`."""
+        import tensorflow as tf
+
+        return tf.TensorSpec((None, *shape), self.dtype, name="condition")
+
+    def serving_spec(self, spec, has_vectorizer: bool = False) -> tf.TensorSpec:
+        """The ``condition`` input of the exported signatures, from the
+        model's own `spec` (`VideoGAN.condition_spec`)."""
+        return spec
+
+    def limit(self, model) -> int | None:
+        """The exclusive upper bound of `model`'s integer ids, or None."""
+        return None
+
+    # ------------------------------------------------------------- checks
+    def check(self, condition: tf.Tensor, limit: int | None = None) -> tf.Tensor:
+        """A condition batch as the generator takes it (dtype, id range).
+
+        Raises:
+            ValueError: a wrong dtype, or (eagerly) ids out of range.
+        """
+        import tensorflow as tf
+
+        if not condition.dtype.is_floating:
+            raise ValueError(
+                f"expected a float {self.name} condition in [-1, 1], got "
+                f"dtype {condition.dtype.name}."
+            )
+        return tf.cast(condition, tf.float32)
+
+    def check_served(self, condition: tf.Tensor, limit: int | None = None):
+        """`check`, plus in-graph value checks for a served request.
+
+        Float conditions must be finite and within ``[-1, 1]`` (up to
+        `FLOAT_TOLERANCE`); NaN fails the comparison too.
+        """
+        import tensorflow as tf
+
+        message = (
+            f"{self.name} condition must be finite and in [-1, 1] "
+            "(uint8 pixels p map to p / 127.5 - 1)"
+        )
+        bound = tf.constant(1.0 + FLOAT_TOLERANCE, condition.dtype)
+        check = tf.debugging.assert_less_equal(
+            tf.abs(condition), bound, message=message
+        )
+        with tf.control_dependencies([check]):
+            condition = tf.identity(condition)
+        return self.check(condition, limit)
+
+    # --------------------------------------------------------- evaluation
+    def from_clips(self, clips, labels=None, captions=None, **options):
+        """The conditions of real `clips` (``(B, T, H, W, C)`` in [-1, 1]):
+        what a model is asked to generate from when it is evaluated.
+
+        Args:
+            clips: the real clips.
+            labels: their class ids (label conditions).
+            captions: their captions (text conditions).
+            **options: ``downscale`` (video).
+
+        Raises:
+            ValueError: the source gave no labels/captions this type needs.
+        """
+        raise NotImplementedError
+
+    def baseline(self, clips, condition) -> np.ndarray | None:
+        """The trivial answer a model must beat (`baseline_name`), or None."""
+        return None
+
+    def from_request(self, num: int, labels=None, caption=None):
+        """The condition batch of a command-line request (``--labels``,
+        ``--caption``), or None when neither is given.
+
+        Raises:
+            ValueError: a flag this condition type does not take, or both.
+        """
+        if labels and caption:
+            raise ValueError("give labels or caption, not both.")
+        condition = self._from_flags(num, labels, caption)
+        if condition is not None:
+            return condition
+        if labels:
+            raise ValueError(
+                f"--labels needs a label-conditional model; this one takes "
+                f"{self.name!r} conditions."
+            )
+        if caption:
+            raise ValueError(
+                f"--caption needs a text-conditional model; this one takes "
+                f"{self.name!r} conditions."
+            )
+        return None
+
+    def _from_flags(self, num, labels, caption):
+        """The condition of the flags this type takes, or None."""
+        return None
+
+
+class _Ids(ConditionType):
+    """Integer ids below a model's `limit`: their range is the whole check."""
+
+    dtype = "int32"
+
+    def check(self, condition, limit=None):
+        return check_ids(condition, limit, self.name)
+
+    def check_served(self, condition, limit=None):
+        return self.check(condition, limit)
+
+
+class _Label(_Ids):
+    name = "label"
+    data_condition = "label"
+
+    def shape(self, frames, size, channels, **options):
+        return ()
+
+    def limit(self, model):
+        return getattr(model, "num_classes", None)
+
+    def from_clips(self, clips, labels=None, captions=None, **options):
+        if labels is None:
+            raise ValueError("label conditions need labels; the source gave none.")
+        return np.asarray(labels)
+
+    def _from_flags(self, num, labels, caption):
+        return np.resize(np.asarray(labels, np.int32), num) if labels else None
+
+
+class _Text(_Ids):
+    name = "text"
+    data_condition = "caption"
+
+    def shape(self, frames, size, channels, sequence_length=16, **options):
+        return (sequence_length,)
+
+    def serving_spec(self, spec, has_vectorizer=False):
+        import tensorflow as tf
+
+        if has_vectorizer:  # captions as strings, tokenized in the graph
+            return tf.TensorSpec((None,), tf.string, name="condition")
+        return spec
+
+    def limit(self, model):
+        vocabulary = getattr(model, "vocabulary", None)
+        if vocabulary:
+            return len(vocabulary)
+        vectorizer = getattr(model, "text_vectorizer", None)
+        return None if vectorizer is None else int(vectorizer.vocabulary_size())
+
+    def from_clips(self, clips, labels=None, captions=None, **options):
+        if captions is None:
+            raise ValueError(
+                "text-conditioned models are scored on moving_digits captions; "
+                "the source has none."
+            )
+        return np.asarray(captions)
+
+    def _from_flags(self, num, labels, caption):
+        return np.asarray([caption] * num) if caption else None
+
+
+class _Image(ConditionType):
+    name = "image"
+    data_condition = "first_frame"
+    baseline_name = "copy_first_frame"
+
+    def shape(self, frames, size, channels, **options):
+        return (size, size, channels)
+
+    def from_clips(self, clips, labels=None, captions=None, **options):
+        return np.asarray(clips)[:, 0]
+
+    def baseline(self, clips, condition):
+        clips = np.asarray(clips)
+        return np.repeat(clips[:, :1], clips.shape[1], axis=1)
+
+
+class _Video(ConditionType):
+    name = "video"
+    data_condition = "low_res"
+    baseline_name = "bicubic"
+
+    def shape(self, frames, size, channels, downscale=4, **options):
+        return (frames, size // downscale, size // downscale, channels)
+
+    def from_clips(self, clips, labels=None, captions=None, downscale=4, **options):
+        return downscale_clips(clips, downscale).numpy()
+
+    def baseline(self, clips, condition):
+        """Per-frame bicubic upscaling of the low-resolution clips."""
+        import tensorflow as tf
+
+        b, t, h, w, c = condition.shape
+        size = np.asarray(clips).shape[2]
+        frames = tf.reshape(tf.convert_to_tensor(condition, tf.float32), (-1, h, w, c))
+        up = tf.image.resize(frames, (size, size), method="bicubic")
+        return np.clip(tf.reshape(up, (b, t, size, size, c)).numpy(), -1.0, 1.0)
+
+
+#: Every condition type, by name.
+CONDITION_TYPES: dict[str, ConditionType] = {
+    c.name: c for c in (_Label(), _Text(), _Image(), _Video())
+}
+
+
+def get(name: str) -> ConditionType:
+    """The `ConditionType` named `name` (a model's ``condition_type``).
+
+    Raises:
+        ValueError: an unknown name (the message lists the known ones).
+    """
+    check_choice("condition_type", name, tuple(CONDITION_TYPES))
+    return CONDITION_TYPES[name]
