@@ -187,3 +187,18 @@ def test_the_library_modules_point_to_the_command_lines(module):
     )
     assert proc.returncode != 0
     assert f"python -m tfvgan.cli.{module}" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize(
+    "module, flag",
+    [("train", "--preset"), ("sample", "--run_dir"), ("export", "--model_path"),
+     ("evaluate", "--num_videos")],
+)  # fmt: skip
+def test_help_lists_the_commands_flags(module, flag):
+    proc = subprocess.run(
+        [sys.executable, "-m", f"tfvgan.cli.{module}", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert f"  {flag}" in proc.stdout, proc.stdout[-2000:]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -73,7 +74,13 @@ def run(
 ) -> None:
     """Defines a command's flags, parses `argv` (program name first; default
     `sys.argv`) and runs `command` under absl."""
+    before = set(flags.FLAGS)
     define_flags()
+    # `--help` lists the main module's key flags; the command's flags are
+    # defined in tfvgan.cli, so they are declared key flags of the program
+    # that runs (a console script or `python -m tfvgan.cli.<command>`).
+    for name in sorted(set(flags.FLAGS) - before):
+        flags.FLAGS.register_key_flag_for_module(sys.argv[0], flags.FLAGS[name])
     app.run(command, argv=list(argv) if argv is not None else None)
 
 
