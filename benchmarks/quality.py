@@ -7,7 +7,11 @@ trained one with `tfvgan.evaluate.evaluate_model`: FVD against real clips and
 the real-vs-real floor (offline digit extractor), the digit Inception Score,
 conditional accuracy (label and text), and PSNR/SSIM next to the trivial
 baselines (prediction: repeat the first frame; super-resolution: bicubic).
-Prints a Markdown table and writes every number to ``--out/quality.json``.
+Text rows also get the caption judge (`tfvgan.metrics.CaptionJudge`): digit,
+motion and joint accuracy on seen and held-out (digit, direction) pairs,
+beside the judge's real-clip ceiling and chance level; ``recurrent-text``
+trains the ``text`` run preset (captions, 10 pairs held out).
+Prints Markdown tables and writes every number to ``--out/quality.json``.
 
     PYTHONPATH=. python benchmarks/quality.py                    # every row
     PYTHONPATH=. python benchmarks/quality.py --rows temporal,cgan-label \\
@@ -39,6 +43,9 @@ ROWS = {
         "matching_aware": False,
     },
     "cgan-text": {"model": "conditional", "condition_type": "text"},
+    # The "text" run preset: the recurrent model reading captions, trained
+    # without the (digit, direction) pairs of HELD_OUT_PAIRS.
+    "recurrent-text": {"preset": "text", "model": "recurrent"},
     "cgan-image": {"model": "conditional", "condition_type": "image"},
     "cgan-video": {"model": "conditional", "condition_type": "video"},
 }
@@ -55,6 +62,9 @@ def _config(
     from tfvgan.config import TrainConfig
 
     spec = dict(ROWS[row])
+    if preset == "quickstart":  # a row may name its own run preset
+        preset = spec.pop("preset", preset)
+    spec.pop("preset", None)
     overrides = {"model": spec.pop("model"), "run_dir": os.path.join(out, row)}
     if spec:
         overrides["model_kwargs"] = spec
@@ -119,6 +129,33 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def text_table(results: list[dict]) -> str:
+    """The caption judge's figures of the text rows of `results`."""
+    lines = [
+        "| row | seen digit / motion / joint | held-out digit / motion / joint "
+        "| ceiling digit / motion / joint | chance joint |",
+        "|---|---|---|---|---|",
+    ]
+
+    def three(a, prefix, suffix=""):
+        keys = [f"{prefix}_{k}{suffix}" for k in ("digit", "motion", "joint")]
+        if not all(k in a for k in keys):
+            return ""
+        return " / ".join(f"{a[k]:.2f}" for k in keys)
+
+    for r in results:
+        a = r["trained"]
+        if "caption_joint" not in a:
+            continue
+        seen = three(a, "seen") or three(a, "caption")
+        lines.append(
+            f"| {r['row']} | {seen} | {three(a, 'held_out')} "
+            f"| {three(a, 'caption', '_ceiling')} "
+            f"| {a['caption_joint_chance']:.3f} |"
+        )
+    return "\n".join(lines) if len(lines) > 2 else ""
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", default=",".join(ROWS), help="comma-separated")
@@ -149,6 +186,9 @@ def main(argv=None) -> None:
     with open(os.path.join(args.out, "quality.json"), "w") as f:
         json.dump(results, f, indent=2)
     print(table(results))
+    if text_table(results):
+        print()
+        print(text_table(results))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Learning curves of quick-start variants: digit IS and FVD every few epochs.
 
-Trains `TrainConfig.from_preset("quickstart", **overrides)` with the library
+Trains `TrainConfig.from_preset(preset, **overrides)` (``--preset``,
+default ``quickstart``) with the library
 runner and, every ``--every`` epochs, scores the (EMA) generator on 512 clips
 with the offline digit classifier: the digit Inception Score (legibility and
 variety; printed for real clips first, about 8 at 8x32x32) and FVD against
@@ -11,8 +12,13 @@ quick-start shape; a generator whose digits morph in place scores ~1).
 "sure" is the share of clips the classifier labels with probability above
 0.9 (real clips: about 0.85): the closest of these numbers to "a person can
 name the digit in most clips".
-Label-conditional models are also scored by conditional accuracy. One JSON
-line per evaluation goes to stdout and to ``<out>/<name>.jsonl``.
+Label-conditional models are also scored by conditional accuracy, and
+text-conditional ones by the caption judge (`tfvgan.metrics.CaptionJudge`:
+digit / motion / joint accuracy) on the captions of 512 real clips of seen
+(digit, direction) pairs and on 500 captions of the run's held-out pairs
+(``data_kwargs["exclude"]``), beside the judge's real-clip ceiling and
+chance. One JSON line per evaluation goes to stdout and to
+``<out>/<name>.jsonl``.
 
     PYTHONPATH=. python benchmarks/quickstart_sweep.py base '{}'
     PYTHONPATH=. python benchmarks/quickstart_sweep.py hinge_sn \\
@@ -36,6 +42,7 @@ def main(argv=None) -> None:
     parser.add_argument("overrides", help="JSON object of TrainConfig overrides")
     parser.add_argument("--every", type=int, default=2, help="epochs between scores")
     parser.add_argument("--out", default="runs/sweep")
+    parser.add_argument("--preset", default="quickstart", help="run preset")
     args = parser.parse_args(argv)
 
     import keras
@@ -46,7 +53,7 @@ def main(argv=None) -> None:
     from tfvgan.train import run
 
     config = TrainConfig.from_preset(
-        "quickstart",
+        args.preset,
         run_dir=os.path.join(args.out, args.name),
         export=False,
         **json.loads(args.overrides),
@@ -57,8 +64,14 @@ def main(argv=None) -> None:
     extractor = metrics.load_digit_extractor(
         glyph_size=looks.get("glyph_size"), **shape
     )
-    real, _, _ = data.moving_digits_arrays(num_videos=512, seed=1, **shape, **looks)
+    exclude = config.data_kwargs.get("exclude")
+    real, _, real_captions = data.moving_digits_arrays(
+        num_videos=512, seed=1, exclude=exclude, **shape, **looks
+    )
     real = real.astype("float32") / 127.5 - 1.0
+    judge = metrics.CaptionJudge(extractor)
+    held_out = [f"digit {d} moves {p}" for d, p in exclude or []]
+    held_out = [held_out[i % len(held_out)] for i in range(500)] if held_out else []
 
     def travel(videos):
         v = (np.asarray(videos, np.float32)[..., 0] + 1.0) / 2.0  # (N, T, H, W)
@@ -82,6 +95,7 @@ def main(argv=None) -> None:
                 "real_digit_is": round(real_is, 3),
                 "travel": travel(real),
                 "sure": sure(real),
+                "judge": judge.reference(real, real_captions),
             }
         ),
         flush=True,
@@ -97,6 +111,8 @@ def main(argv=None) -> None:
             labels = None
             if self.model.condition_type == "label":
                 labels = (np.arange(512) % 10).astype("int32")
+            elif self.model.condition_type == "text":
+                labels = real_captions
             fake = self.model.generate(512, condition=labels, seed=1)
             line = {
                 "epoch": epoch + 1,
@@ -115,7 +131,16 @@ def main(argv=None) -> None:
                 "sure": sure(fake),
                 "wall_s": round(time.time() - start),
             }
-            if labels is not None:
+            if self.model.condition_type == "text":
+                for key, value in judge.accuracy(fake, real_captions).items():
+                    line[f"seen_{key}"] = round(value, 3)
+                if held_out:
+                    unseen = self.model.generate(
+                        len(held_out), condition=held_out, seed=2
+                    )
+                    for key, value in judge.accuracy(unseen, held_out).items():
+                        line[f"held_out_{key}"] = round(value, 3)
+            elif labels is not None:
                 line["accuracy"] = round(
                     float(metrics.conditional_accuracy(extractor.logits, fake, labels)),
                     3,

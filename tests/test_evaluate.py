@@ -69,6 +69,13 @@ def test_conditional_runs_get_their_application_metrics(
         # The caption's digit, judged by the classifier: a fraction.
         assert 0.0 <= result["conditional_accuracy"] <= 1.0
         assert "psnr" not in result
+        # The caption judge, beside its real-clip ceiling and chance level.
+        assert result["caption_digit"] == result["conditional_accuracy"]
+        assert result["caption_motion_ceiling"] >= 0.9
+        assert result["caption_motion_chance"] < 0.5
+        for key in ("digit", "motion", "joint"):
+            assert 0.0 <= result[f"caption_{key}"] <= 1.0
+        assert not any(k.startswith("held_out") for k in result)
     else:
         baseline = "copy_first_frame" if condition_type == "image" else "bicubic"
         # 4 training steps cannot beat the trivial baseline yet.
@@ -283,3 +290,27 @@ def test_directory_real_clips_are_a_seeded_uniform_sample(tmp_path):
     assert len(set(labels[:4])) > 1 and len(set(labels)) >= 4, labels
     assert sample(seed=1) == (files, labels)  # seeded
     assert sample(seed=2)[0] != files
+
+
+@pytest.mark.slow  # ~15 s; CI runs it with the slow tests
+def test_a_text_run_is_asked_for_its_held_out_pairs(cache, tmp_path, monkeypatch):
+    monkeypatch.setenv("TFVGAN_CACHE_DIR", str(cache))
+    from tfvgan.evaluate import evaluate_run
+    from tfvgan.train import run
+
+    exclude = [[3, "up"], [7, "left"]]
+    config = TrainConfig.from_preset(
+        "tiny",
+        model="recurrent",
+        model_kwargs={"condition_type": "text"},
+        data_kwargs={"num_videos": 16, "exclude": exclude},
+        run_dir=str(tmp_path / "run"),
+        export=False,
+        sample_every_epochs=0,
+    )
+    run(config)
+    result = evaluate_run(str(tmp_path / "run"), num_videos=40)
+    for split in ("seen", "held_out"):
+        for key in ("digit", "motion", "joint"):
+            assert 0.0 <= result[f"{split}_{key}"] <= 1.0, result
+    assert result["caption_joint_ceiling"] > result["caption_joint_chance"]

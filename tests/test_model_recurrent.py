@@ -1,5 +1,6 @@
-"""RecurrentGAN (MoCoGAN): `run_variant_test` unconditional and with labels,
-and the variant's own options (image critic, translation, label condition)."""
+"""RecurrentGAN (MoCoGAN): `run_variant_test` unconditional, with labels and
+with captions, and the variant's own options (image critic, translation,
+label and caption conditions)."""
 
 import keras
 import numpy as np
@@ -8,7 +9,9 @@ import tensorflow as tf
 
 from tests.helpers import (
     TINY_VIDEO_SHAPE,
+    TINY_VOCABULARY,
     assert_video_batch,
+    example_condition,
     run_variant_test,
     tiny_model,
 )
@@ -29,16 +32,21 @@ def dataset(batch=B):
     return tf.data.Dataset.from_tensor_slices(VIDEOS).batch(batch, drop_remainder=True)
 
 
+def conditions_for(model):
+    return LABELS if model.condition_type == "label" else example_condition(model, 4)
+
+
 # ------------------------------------------------------------ the variant
-@pytest.mark.parametrize("condition_type", [None, "label"], ids=["none", "label"])
+@pytest.mark.parametrize("condition_type", [None, "label", "text"])
 def test_recurrent_variant(condition_type, tmp_path, capfd):
     """Shapes (a video and an image critic), a train step, config and
     `.keras` round trips."""
+    model = make(condition_type)
     run_variant_test(
-        make(condition_type),
+        model,
         tmp_path,
         videos=VIDEOS,
-        conditions=None if condition_type is None else LABELS,
+        conditions=None if condition_type is None else conditions_for(model),
         num_critic_heads=2,
         capfd=capfd,
         export=False,
@@ -46,12 +54,13 @@ def test_recurrent_variant(condition_type, tmp_path, capfd):
 
 
 @pytest.mark.slow  # 3-4 s each; the default run exports the conv3d variant
-@pytest.mark.parametrize("condition_type", [None, "label"], ids=["none", "label"])
+@pytest.mark.parametrize("condition_type", [None, "label", "text"])
 def test_recurrent_export(condition_type, tmp_path, capfd):
+    model = make(condition_type)
     run_variant_test(
-        make(condition_type),
+        model,
         tmp_path,
-        conditions=None if condition_type is None else LABELS,
+        conditions=None if condition_type is None else conditions_for(model),
         num_critic_heads=2,
         fit=False,
         serialization=False,
@@ -285,3 +294,217 @@ def test_recurrent_label_options_validation_and_matching_aware():
     )
     assert (clone.num_classes, clone.matching_aware) == (10, False)
     assert clone.generator.label_encoder.dim == 6
+
+
+# --------------------------------------------------------------- captions
+def test_recurrent_text_reads_captions_as_strings_or_token_ids():
+    gan = make("text")
+    assert gan.condition_type == "text" and gan.vocabulary == TINY_VOCABULARY
+    captions = ["digit 3 moves up", "digit 7 moves left"]
+    tokens = gan.tokenize(captions).numpy()
+    assert tokens.tolist() == [[2, 8, 3, 4], [2, 9, 3, 6]]
+    from_strings = np.asarray(gan.generate(condition=captions, seed=4))
+    from_ids = np.asarray(gan.generate(condition=tokens, seed=4))
+    np.testing.assert_array_equal(from_strings, from_ids)
+    assert_video_batch(from_strings, (2, T, S, S, C))
+    # The caption reaches the clip: another caption, another clip.
+    other = gan.generate(condition=["digit 7 moves up", "digit 3 moves left"], seed=4)
+    assert np.abs(np.asarray(other) - from_strings).max() > 1e-3
+
+
+def test_recurrent_text_bad_captions_keep_their_documented_behaviour():
+    gan = make("text")
+    # Out-of-vocabulary words -> [UNK] (1); empty -> all padding (the
+    # encoder reads "no text"); words past sequence_length are cut off.
+    tokens = gan.tokenize(
+        ["a ball moves up", "", "digit 3 moves up and to the left"]
+    ).numpy()
+    assert tokens.tolist() == [[1, 1, 3, 4], [0, 0, 0, 0], [2, 8, 3, 4]]
+    videos = gan.generate(condition=["a ball moves up", ""], seed=0)
+    assert_video_batch(np.asarray(videos), (2, T, S, S, C))
+    with pytest.raises(ValueError, match=r"token ids must lie in \[0, 10\)"):
+        gan.generate(condition=np.full((2, 4), 10, "int32"))
+    with pytest.raises(ValueError, match="shape"):
+        gan.generate(condition=np.zeros((2, 5), "int32"))
+
+
+def test_recurrent_text_options_are_checked():
+    kwargs = dict(frames=T, size=S, channels=C, content_dim=4, motion_dim=2)
+    with pytest.raises(ValueError, match="needs vocabulary="):
+        RecurrentGAN(condition_type="text", **kwargs)
+    with pytest.raises(ValueError, match="num_classes= makes a label model"):
+        RecurrentGAN(num_classes=10, condition_type="text", vocabulary=["a"], **kwargs)
+    with pytest.raises(ValueError, match="takes no vocabulary"):
+        RecurrentGAN(num_classes=10, vocabulary=["a"], **kwargs)
+    with pytest.raises(
+        ValueError, match="condition_type must be None, 'label' or 'text'"
+    ):
+        RecurrentGAN(condition_type="image", **kwargs)
+    with pytest.raises(ValueError, match="sequence_length"):
+        RecurrentGAN(vocabulary=["a"], sequence_length=0, **kwargs)
+    with pytest.raises(ValueError, match="text_dim"):
+        RecurrentGAN(vocabulary=["a"], text_dim=0, **kwargs)
+    # A plain word list gets padding and [UNK] first.
+    gan = RecurrentGAN(vocabulary=["digit", "3"], **kwargs)
+    assert gan.vocabulary == ["", "[UNK]", "digit", "3"]
+    assert gan.condition_type == "text"
+    assert tuple(gan.condition_spec.shape) == (None, 16)
+
+
+# ---------------------------------------------------------------- matcher
+def test_matching_loss_counts_identical_captions_as_positives():
+    from tfvgan.models.matching import matching_loss
+
+    clips = np.eye(3, dtype="float32")
+    texts = np.eye(3, dtype="float32")
+    distinct = np.array([[1, 2], [1, 3], [1, 4]])
+    # Every clip closest to its own caption: a small loss.
+    assert float(matching_loss(clips, texts, distinct, 0.1)) < 1e-3
+    # Clips 0 and 1 share a caption: each is a positive of the other, so
+    # the best the loss can do is log(2) for those rows (not a penalty for
+    # matching the twin).
+    shared = np.array([[1, 2], [1, 2], [1, 4]])
+    same = np.array([[1, 0, 0], [1, 0, 0], [0, 0, 1]], "float32")
+    value = float(matching_loss(same, same, shared, 1e-3))
+    assert value == pytest.approx((2 * np.log(2) + 0) / 3 * 1, abs=1e-3)
+    # A clip nearer another caption than its own: a large loss.
+    assert float(matching_loss(clips[::-1].copy(), texts, distinct, 0.1)) > 5
+
+
+def test_caption_clip_matcher_learns_pairs_and_round_trips(tmp_path):
+    from tests.helpers import run_serialization_test
+    from tfvgan.data import MOVING_DIGITS_VOCABULARY, moving_digits
+    from tfvgan.models import text
+    from tfvgan.models.matching import CaptionClipMatcher
+
+    vocabulary = text.full_vocabulary(MOVING_DIGITS_VOCABULARY)
+    ds = moving_digits(
+        64, frames=T, size=S, batch_size=16, condition="caption",
+        vectorizer=text.text_vectorizer(vocabulary, 8), repeat=True,
+    )  # fmt: skip
+    matcher = CaptionClipMatcher(
+        len(vocabulary), 8, T, S, C, dim=8, width=4, memory_size=20, seed=1
+    )
+    matcher.compile(optimizer=keras.optimizers.Adam(3e-3))
+    history = matcher.fit(
+        ds, epochs=1, steps_per_epoch=30, shuffle=False, verbose=0
+    ).history
+    videos, tokens = next(iter(ds))
+    untrained = CaptionClipMatcher(len(vocabulary), 8, T, S, C, dim=8, width=4)
+    assert float(matcher.loss_of(videos, tokens)) < float(
+        untrained.loss_of(videos, tokens)
+    )
+    assert int(matcher.steps_trained) == 30 and np.isfinite(history["match"][-1])
+    # The memory holds the captions of the last training clips.
+    memory = matcher.memory.numpy()
+    assert memory.shape == (20, 8) and (memory[:, 0] == 2).all()  # "digit ..."
+    assert np.isfinite(float(matcher.generated_loss(videos, tokens)))
+    run_serialization_test(matcher)
+    path = str(tmp_path / "matcher.keras")
+    matcher.save(path)
+    restored = keras.models.load_model(path)
+    assert int(restored.steps_trained) == 30
+    np.testing.assert_allclose(
+        restored.loss_of(videos, tokens), matcher.loss_of(videos, tokens), rtol=1e-5
+    )
+
+
+def test_text_model_pretrains_its_matcher_once_then_adds_the_match_loss():
+    from tfvgan.data import moving_digits
+
+    gan = make("text", match_weight=2.0, match_steps=3)
+    assert gan.needs_pretraining() and gan.regularizer_names() == ("match",)
+    ds = moving_digits(
+        16, frames=T, size=S, batch_size=4, condition="caption",
+        vectorizer=gan.text_vectorizer,
+    )  # fmt: skip
+    gan.compile()
+    history = gan.fit(ds, epochs=1, verbose=0).history
+    assert int(gan.matcher.steps_trained) == 3 and not gan.needs_pretraining()
+    assert np.isfinite(history["match"][-1]) and history["match"][-1] > 0
+    weights = [w.numpy().copy() for w in gan.matcher.weights]
+    gan.fit(ds, epochs=1, verbose=0)  # no second pretraining; matcher frozen
+    assert int(gan.matcher.steps_trained) == 3
+    for before, after in zip(weights, gan.matcher.weights, strict=True):
+        np.testing.assert_array_equal(before, after.numpy())
+    clone = RecurrentGAN.from_config(gan.get_config())
+    assert clone.match_weight == 2.0 and clone.needs_pretraining()
+    with pytest.raises(ValueError, match="are for text models"):
+        make("label", match_weight=1.0)
+    with pytest.raises(ValueError, match="match_weight"):
+        make("text", match_weight=-1.0)
+    assert not make("text").needs_pretraining()
+
+
+def test_recurrent_drift_moves_each_clip_along_a_straight_path():
+    gan = build_model("recurrent", "tiny", seed=0, translate=True, drift=True)
+    g = gan.generator
+    # Without the GRU's per-frame term, frame t is the canvas moved by
+    # max_shift * size * tanh(v * (t / (T - 1) - 1/2)): a straight path.
+    g.offset.kernel.assign(tf.zeros_like(g.offset.kernel))
+    g.offset.bias.assign(tf.zeros_like(g.offset.bias))
+    head = g.velocity.layers[-1]
+    head.bias.assign([4.0, -4.0])  # down and to the left, whatever the noise
+    noise = gan.noise_from_seeds(np.arange(3))
+    videos = g(noise).numpy()
+    c, m = g.content_dim, g.motion_dim
+    h0 = noise[:, c : c + m]
+    canvas = g.frame_generator(tf.concat([noise[:, :c], h0], -1)).numpy()
+    velocity = g.velocity(h0).numpy()  # (B, 2): no condition code here
+    time = np.linspace(-0.5, 0.5, T)
+    offsets = np.round(
+        g.max_shift * S * np.tanh(velocity[:, None, :] * time[None, :, None])
+    ).astype(int)
+    assert (np.diff(offsets[..., 0], axis=1) >= 0).all()  # moving down
+    assert (np.diff(offsets[..., 1], axis=1) <= 0).all()  # and left
+    assert (offsets[:, -1] - offsets[:, 0] != 0).all()
+    for b in range(3):
+        for t in range(T):
+            dy, dx = offsets[b, t]
+            expected = _shift_np(canvas[b] + 1.0, dy, dx) - 1.0
+            np.testing.assert_allclose(videos[b, t], expected, atol=1e-5)
+    gan.compile()
+    gan.fit(dataset(), epochs=1, verbose=0)
+    assert RecurrentGAN.from_config(gan.get_config()).generator.drift
+    with pytest.raises(ValueError, match="drift moves a translated canvas"):
+        build_model("recurrent", "tiny", drift=True)
+
+
+def test_match_critic_adds_a_head_on_the_frozen_matchers_features():
+    from tfvgan.data import moving_digits
+
+    gan = make("text", match_critic=True, match_steps=2)
+    assert gan.match_weight == 0.0 and gan.matcher is not None
+    assert gan.needs_pretraining() and gan.regularizer_names() == ()
+    captions = ["digit 3 moves up", "digit 7 moves left"]
+    videos = gan.generate(condition=captions, seed=0)
+    logits = gan.discriminate(videos, gan.tokenize(captions))
+    assert len(logits) == 3 and tuple(logits[2].shape) == (2, 1)
+    # The head reads the caption: another caption, another score.
+    other = gan.discriminate(videos, gan.tokenize(captions[::-1]))
+    assert np.abs(np.asarray(other[2]) - np.asarray(logits[2])).max() > 0
+    ds = moving_digits(
+        16, frames=T, size=S, batch_size=4, condition="caption",
+        vectorizer=gan.text_vectorizer,
+    )  # fmt: skip
+    gan.compile()
+    matcher_weights = [w.numpy().copy() for w in gan.matcher.trainable_weights]
+    head = gan.discriminator.match_head.kernel.numpy().copy()
+    gan.fit(ds, epochs=1, verbose=0)
+    # Pretraining changed the matcher once; the GAN steps trained the head
+    # (part of the critic) and left the matcher alone afterwards.
+    assert int(gan.matcher.steps_trained) == 2
+    assert np.abs(gan.discriminator.match_head.kernel.numpy() - head).max() > 0
+    after_pretraining = [w.numpy().copy() for w in gan.matcher.trainable_weights]
+    assert any(
+        np.abs(a - b).max() > 0 for a, b in zip(after_pretraining, matcher_weights)
+    )
+    gan.fit(ds, epochs=1, verbose=0)
+    for before, now in zip(
+        after_pretraining, gan.matcher.trainable_weights, strict=True
+    ):
+        np.testing.assert_array_equal(before, now.numpy())
+    with pytest.raises(ValueError, match="are for text models"):
+        make("label", match_critic=True)
+    with pytest.raises(ValueError, match="match_critic must be True or False"):
+        make("text", match_critic="yes")

@@ -45,6 +45,44 @@ def _frame_scores(metrics, fake, real, baseline, name: str) -> dict:
     }
 
 
+def _caption_scores(
+    model, extractor, fake, target, captions, held_out, seed, batch_size
+) -> dict:
+    """The caption judge's accuracies (see `evaluate_model`)."""
+    import numpy as np
+
+    from tfvgan import metrics
+    from tfvgan.data import DIRECTION_PHRASES
+
+    judge = metrics.CaptionJudge(extractor)
+    try:
+        wanted = [metrics.parse_caption(c) for c in captions]
+    except ValueError:
+        return {}  # Captions of several digits: the judge reads one.
+    result = {}
+    scores = judge(fake, captions)
+    reference = judge.reference(target, captions, seed=seed)
+    for key, values in scores.items():
+        result[f"caption_{key}"] = float(np.mean(values))
+        for level in ("ceiling", "chance"):
+            result[f"caption_{key}_{level}"] = reference[level][key]
+    if not held_out:
+        return result
+    pairs = {(int(d), *DIRECTION_PHRASES[p]) for d, p in held_out}
+    seen = np.array([tuple(w) not in pairs for w in wanted])
+    if seen.any():
+        for key, values in scores.items():
+            result[f"seen_{key}"] = float(np.mean(values[seen]))
+    phrases = [f"digit {int(d)} moves {p}" for d, p in held_out]
+    asked = [phrases[i % len(phrases)] for i in range(len(fake))]
+    unseen = model.generate(
+        len(asked), condition=asked, seed=seed + 1, batch_size=batch_size
+    )
+    for key, value in judge.accuracy(unseen, asked).items():
+        result[f"held_out_{key}"] = value
+    return result
+
+
 #: moving_digits arguments that change how clips look (not how many there
 #: are): a run's values are used for its real clips and digit classifier.
 _LOOK_KWARGS = ("glyph_size", "speed")
@@ -127,6 +165,10 @@ def evaluate_run(
 ) -> dict:
     """Restores a run's generator and scores it with `evaluate_model`.
 
+    A text run on ``moving_digits`` that left (digit, direction) pairs out
+    of its training clips (``data_kwargs["exclude"]``, as the ``text`` run
+    preset does) is also asked for exactly those captions (`held_out`).
+
     Args:
         run_dir: a run folder written by ``tfvgan-train``.
         num_videos: generated clips, and real clips per real sample.
@@ -147,8 +189,18 @@ def evaluate_run(
     model, config, step = load_run(run_dir, checkpoint)
     if data_kwargs is None and dataset == config.dataset:
         data_kwargs = real_data_kwargs(config)
+    held_out = None
+    if config.dataset == "moving_digits":
+        held_out = config.data_kwargs.get("exclude")
     result = evaluate_model(
-        model, num_videos, data_seed, i3d_path, batch_size, dataset, data_kwargs
+        model,
+        num_videos,
+        data_seed,
+        i3d_path,
+        batch_size,
+        dataset,
+        data_kwargs,
+        held_out=held_out,
     )
     result["step"] = int(step)
     return result
@@ -162,6 +214,7 @@ def evaluate_model(
     batch_size: int = 32,
     dataset: str = "moving_digits",
     data_kwargs: dict | None = None,
+    held_out=None,
 ) -> dict:
     """Generates `num_videos` clips and scores them against real data.
 
@@ -189,6 +242,10 @@ def evaluate_model(
             floor. A source with fewer than ``2 * num_videos`` clips is
             split in two halves (generated and floor); text conditions need
             ``moving_digits`` captions.
+        held_out: for a text model, the (digit, direction) pairs its
+            training clips left out (``moving_digits(exclude=...)``): the
+            caption scores are split into seen and held-out pairs, and
+            `num_videos` more clips are generated for the held-out captions.
 
     Returns:
         A dict with `fvd`, `kvd`, `kvd_std`, the real-vs-real `fvd_floor`
@@ -196,7 +253,13 @@ def evaluate_model(
         Inception Score of the generated clips (`inception_score`) and of
         real clips (`inception_score_real`, the ceiling), and
         `conditional_accuracy` (the digit the classifier sees is the one the
-        label or caption asked for) for label and text models. Image models
+        label or caption asked for) for label and text models. Text models
+        on one-digit ``moving_digits`` captions add the caption judge's
+        scores (`tfvgan.metrics.CaptionJudge`): ``caption_digit``,
+        ``caption_motion`` and ``caption_joint`` over all clips, the same
+        with ``_ceiling`` (real clips, their captions) and ``_chance`` (real
+        clips, shuffled captions), and with `held_out` the ``seen_*`` and
+        ``held_out_*`` accuracies. Image models
         add `psnr`/`ssim` against the real clip and `psnr_copy_first_frame`/
         `ssim_copy_first_frame` (the clip that repeats its first frame);
         video models add `psnr`/`ssim` and `psnr_bicubic`/`ssim_bicubic`.
@@ -269,6 +332,13 @@ def evaluate_model(
             result["conditional_accuracy"] = float(
                 metrics.conditional_accuracy(extractor.logits, fake, asked)
             )
+        if kind == "text" and dataset == "moving_digits":
+            result.update(
+                _caption_scores(
+                    model, extractor, fake, target, captions, held_out, data_seed,
+                    batch_size,
+                )
+            )  # fmt: skip
     if kind_lib is not None and kind_lib.baseline_name is not None:
         baseline = kind_lib.baseline(target, condition)
         name = kind_lib.baseline_name

@@ -270,6 +270,16 @@ def run(config: config_lib.TrainConfig, callbacks: Sequence = ()):
         # state advances with every iteration over the same object.
         return builders.build_dataset(config, model, repeat=True, skip=skip)
 
+    if not start and model.needs_pretraining():
+        # On a data set object of its own, so that the GAN's stream is the
+        # one a resumed run sees.
+        _log(f"pretraining {type(model).__name__} before the first step")
+        model.pretrain(
+            builders.build_dataset(
+                config, model, batch_size=model.pretrain_batch_size, repeat=True
+            )
+        )
+
     histories = []
     step = start
     fit = _guard_writes(model.fit, run_dir, state)

@@ -42,6 +42,7 @@ from tfvgan.data.conditions import (
 )
 from tfvgan.data.directory import DecodeStats, video_dataset_from_directory
 from tfvgan.data.moving_digits import (
+    DIRECTION_PHRASES,
     MOVING_DIGITS_VOCABULARY,
     moving_digits,
     moving_digits_arrays,
@@ -51,6 +52,7 @@ from tfvgan.data.tfds import TFDS_VIDEO_DATASETS, TfdsVideoSpec, from_tfds
 __all__ = [
     "CONDITIONS",
     "DecodeStats",
+    "DIRECTION_PHRASES",
     "MOVING_DIGITS_VOCABULARY",
     "TFDS_VIDEO_DATASETS",
     "TfdsVideoSpec",

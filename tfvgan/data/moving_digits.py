@@ -18,6 +18,7 @@ from tfvgan.data import _common
 from tfvgan.data import conditions as conditions_lib
 
 __all__ = [
+    "DIRECTION_PHRASES",
     "MOVING_DIGITS_VOCABULARY",
     "moving_digits",
     "moving_digits_arrays",
@@ -85,6 +86,36 @@ def _phrase(dy_sign: int, dx_sign: int) -> str:
     return vertical or horizontal
 
 
+#: The 8 ways a caption names a motion -> its per-axis signs ``(dy, dx)``
+#: (image y grows downwards: "up" is ``(-1, 0)``).
+DIRECTION_PHRASES = {
+    _phrase(dy, dx): (dy, dx) for dy, dx in _DIRECTIONS.astype(int).tolist()
+}
+
+
+def _excluded_pairs(exclude) -> set[tuple[int, int, int]]:
+    """``{(digit, dy, dx)}`` of `exclude`'s (digit, direction phrase) pairs."""
+    pairs = set()
+    for item in exclude:
+        if (
+            isinstance(item, str)
+            or not hasattr(item, "__len__")
+            or len(item) != 2
+            or isinstance(item[0], bool)
+            or not isinstance(item[0], (int, np.integer))
+            or not 0 <= item[0] <= 9
+            or item[1] not in DIRECTION_PHRASES
+        ):
+            raise ValueError(
+                "exclude holds (digit, direction) pairs: a digit 0-9 and one of "
+                f"{sorted(DIRECTION_PHRASES)}, e.g. (7, 'down'); got {item!r}."
+            )
+        pairs.add((int(item[0]), *DIRECTION_PHRASES[item[1]]))
+    if len(pairs) >= 10 * len(DIRECTION_PHRASES):
+        raise ValueError("exclude leaves no (digit, direction) pair to draw.")
+    return pairs
+
+
 def moving_digits_arrays(
     num_videos: int = 1024,
     frames: int = 16,
@@ -94,6 +125,7 @@ def moving_digits_arrays(
     seed: int = 0,
     glyph_size: int | None = None,
     speed: tuple[float, float] | None = None,
+    exclude=None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Generates moving-digit clips as NumPy arrays.
 
@@ -117,6 +149,13 @@ def moving_digits_arrays(
         speed: ``(low, high)`` speed range in pixels per frame; default
             ``(0.6, 1.2) * (size - glyph_size) / (frames - 1)``, at least one
             pixel per frame, so a clip crosses the canvas about once.
+        exclude: (digit, direction) pairs that no clip may show, e.g.
+            ``[(7, "down"), (3, "up and to the left")]``, the direction
+            being a key of `DIRECTION_PHRASES` (the words of the caption):
+            a clip whose caption names any excluded pair is replaced by a
+            newly drawn one. For testing whether a text-to-video model
+            composes a digit and a motion it never saw together. None (the
+            default) draws exactly the clips of earlier versions.
 
     Returns:
         ``(videos, labels, captions)``: uint8 ``(num_videos, frames, size,
@@ -148,11 +187,9 @@ def moving_digits_arrays(
             f"expected glyph_size an int in [1, {size}], got {glyph_size!r}"
         )
 
-    rng = np.random.default_rng(seed)
-    n, t, d, g = num_videos, frames, num_digits, glyph_size
-    limit = float(size - g)  # largest top-left coordinate
+    limit = float(size - glyph_size)  # largest top-left coordinate
     if speed is None:
-        base = limit / max(t - 1, 1)
+        base = limit / max(frames - 1, 1)
         speed = (max(1.0, 0.6 * base), max(1.0, 1.2 * base))
     low, high = speed
     if not 0 <= low <= high:
@@ -160,6 +197,50 @@ def moving_digits_arrays(
             f"expected speed (low, high) with 0 <= low <= high, got {speed}"
         )
 
+    excluded = _excluded_pairs(exclude) if exclude is not None else set()
+    rng = np.random.default_rng(seed)
+    render = functools.partial(
+        _render,
+        rng,
+        frames=frames,
+        size=size,
+        num_digits=num_digits,
+        glyph_size=glyph_size,
+        speed=(low, high),
+    )
+    videos, labels, captions, dominant = render(num_videos)
+    if excluded:
+        # Redraw until num_videos clips show no excluded pair; the clips
+        # kept stay in the order they were drawn.
+        parts = [], [], []
+        missing = num_videos
+        while missing:
+            keep = ~np.array(
+                [
+                    any((int(k), dy, dx) in excluded for k, (dy, dx) in zip(ls, ds))
+                    for ls, ds in zip(labels, dominant, strict=True)
+                ],
+                dtype=bool,
+            )
+            for part, array in zip(parts, (videos, labels, captions), strict=True):
+                part.append(array[keep][:missing])
+            missing -= min(int(keep.sum()), missing)
+            if missing:
+                videos, labels, captions, dominant = render(max(missing * 2, 64))
+        videos, labels, captions = (np.concatenate(part) for part in parts)
+    if channels == 3:
+        videos = np.repeat(videos[..., None], 3, axis=-1)
+    else:
+        videos = videos[..., None]
+    return videos, labels, captions
+
+
+def _render(rng, num_videos, frames, size, num_digits, glyph_size, speed):
+    """`num_videos` clips drawn from `rng`: uint8 videos ``(N, T, H, W)``,
+    labels, captions and each digit's dominant direction ``(N, D, 2)``."""
+    n, t, d, g = num_videos, frames, num_digits, glyph_size
+    limit = float(size - g)  # largest top-left coordinate
+    low, high = speed
     images, targets = _digit_images()
     sample = rng.integers(0, len(images), size=(n, d))
     labels = targets[sample]
@@ -192,17 +273,13 @@ def moving_digits_arrays(
         cols = (pixels[:, :, k, 1, None] + offsets)[:, :, None, :]
         current = videos[n_idx, t_idx, rows, cols]
         videos[n_idx, t_idx, rows, cols] = np.maximum(current, glyphs[:, k, None])
-    if channels == 3:
-        videos = np.repeat(videos[..., None], 3, axis=-1)
-    else:
-        videos = videos[..., None]
-
-    captions = _captions(labels, positions, _DIRECTIONS[direction])
-    return videos, labels, captions
+    captions, dominant = _captions(labels, positions, _DIRECTIONS[direction])
+    return videos, labels, captions, dominant
 
 
-def _captions(labels, positions, initial) -> np.ndarray:
-    """Captions from per-step movement signs, ties broken by initial direction."""
+def _captions(labels, positions, initial) -> tuple[np.ndarray, np.ndarray]:
+    """Captions from per-step movement signs, ties broken by initial
+    direction, and those signs ``(N, D, 2)``."""
     if positions.shape[1] > 1:
         steps = np.sign(np.diff(positions, axis=1)).sum(axis=1)  # (n, d, 2)
     else:
@@ -217,7 +294,7 @@ def _captions(labels, positions, initial) -> np.ndarray:
             for label, (dy, dx) in zip(clip_labels, clip_dominant, strict=True)
         ]
         captions.append(" and ".join(parts))
-    return np.array(captions, dtype=str)
+    return np.array(captions, dtype=str), dominant
 
 
 def moving_digits(
@@ -237,6 +314,7 @@ def moving_digits(
     glyph_size: int | None = None,
     speed: tuple[float, float] | None = None,
     skip: int = 0,
+    exclude=None,
 ) -> tf.data.Dataset:
     """The moving-digits data set as a `tf.data.Dataset` (no download).
 
@@ -274,6 +352,8 @@ def moving_digits(
             ``dataset.skip(skip)`` of the dataset built with ``skip=0`` and
             the same arguments. To resume training at step ``s``, build with
             ``repeat=True, skip=s``.
+        exclude: (digit, direction) pairs no clip shows; see
+            `moving_digits_arrays`.
 
     Returns:
         A dataset of float32 videos ``(frames, size, size, channels)`` in
@@ -299,6 +379,7 @@ def moving_digits(
         seed=seed,
         glyph_size=glyph_size,
         speed=speed,
+        exclude=exclude,
     )
     if condition in conditions_lib._VIDEO_CONDITIONS:
         # Validate before building the pipeline, so the error is immediate.

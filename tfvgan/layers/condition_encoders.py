@@ -74,6 +74,10 @@ class LabelEncoder(keras.layers.Layer):
         }
 
 
+#: The `mode`s of `TextEncoder`.
+TEXT_ENCODER_MODES = ("gru", "mean", "positional")
+
+
 @keras.saving.register_keras_serializable(package="tfvgan")
 class TextEncoder(keras.layers.Layer):
     """Caption token ids `(B, L)` -> vector `(B, dim)`; id 0 is padding.
@@ -84,8 +88,12 @@ class TextEncoder(keras.layers.Layer):
     Args:
         vocab_size: vocabulary size, including the padding and OOV ids.
         dim: output size.
-        mode: `"gru"` (a GRU over the tokens) or `"mean"` (masked mean of the
-            embeddings, order-free and cheaper).
+        mode: `"gru"` (a GRU over the tokens), `"mean"` (masked mean of the
+            embeddings, order-free and cheaper) or `"positional"` (the
+            sum of one unit-normal vector per (position, token), padding
+            left out: a caption whose words were each seen in training in
+            their places encodes as a sum of trained terms even when the
+            caption as a whole was never seen).
 
     Example:
 
@@ -100,15 +108,32 @@ class TextEncoder(keras.layers.Layer):
 
     def __init__(self, vocab_size: int, dim: int = 32, mode: str = "gru", **kwargs):
         super().__init__(**kwargs)
-        if mode not in ("gru", "mean"):
-            raise ValueError(f"mode must be 'gru' or 'mean', got {mode!r}.")
+        if mode not in TEXT_ENCODER_MODES:
+            raise ValueError(f"mode must be one of {TEXT_ENCODER_MODES}, got {mode!r}.")
         self.vocab_size = vocab_size
         self.dim = dim
         self.mode = mode
-        self.embedding = keras.layers.Embedding(vocab_size, dim)
+        self.embedding = None
+        if mode != "positional":
+            self.embedding = keras.layers.Embedding(vocab_size, dim)
         self.gru = keras.layers.GRU(dim) if mode == "gru" else None
 
     def build(self, input_shape):
+        if self.mode == "positional":
+            length = input_shape[-1]
+            if length is None:
+                raise ValueError(
+                    "mode='positional' needs a fixed sequence length, got "
+                    f"token ids of shape {tuple(input_shape)}."
+                )
+            # One unit-normal vector per (position, token), as `LabelEncoder`:
+            # each word moves the encoding as far as a class label does.
+            self.table = self.add_weight(
+                shape=(length * self.vocab_size, self.dim),
+                initializer=keras.initializers.RandomNormal(stddev=1.0),
+                name="positional_embeddings",
+            )
+            return
         self.embedding.build(input_shape)
         if self.gru is not None:
             self.gru.build((*input_shape, self.dim))
@@ -119,6 +144,11 @@ class TextEncoder(keras.layers.Layer):
     def call(self, tokens):
         tokens = ops.cast(tokens, "int32")
         mask = ops.not_equal(tokens, 0)
+        if self.mode == "positional":
+            positions = ops.arange(tokens.shape[-1], dtype="int32") * self.vocab_size
+            x = ops.take(self.table, tokens + positions, axis=0)  # (B, L, dim)
+            weights = ops.expand_dims(ops.cast(mask, x.dtype), -1)
+            return ops.sum(x * weights, axis=1)
         x = self.embedding(tokens)
         if self.gru is not None:
             return self.gru(x, mask=mask)

@@ -47,15 +47,20 @@ _EXPORTS = {
     "inception_score_from_predictions": "classifier_metrics",
     "conditional_accuracy": "classifier_metrics",
     "psnr": "frame_metrics",
+    "CaptionJudge": "captions",
+    "clip_motion": "captions",
+    "parse_caption": "captions",
     "ssim": "frame_metrics",
 }
 
 __all__ = [
+    "CaptionJudge",
     "DigitFeatures",
     "FrechetVideoDistance",
     "I3DFeatures",
     "KernelVideoDistance",
     "build_digit_classifier",
+    "clip_motion",
     "conditional_accuracy",
     "feature_moments",
     "frechet_distance",
@@ -64,6 +69,7 @@ __all__ = [
     "inception_score_from_predictions",
     "kernel_distance",
     "load_digit_extractor",
+    "parse_caption",
     "polynomial_kernel",
     "preprocess_for_i3d",
     "psnr",

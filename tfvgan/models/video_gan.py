@@ -481,12 +481,30 @@ class VideoGAN(keras.Model):
 
         Keras ignores `shuffle` for data sets (they shuffle themselves, as
         `tfvgan.data`'s do) but warns on every call that leaves it at its
-        default `True`. Arrays are still shuffled by default.
+        default `True`. Arrays are still shuffled by default. A model that
+        `needs_pretraining` is first pretrained on a data set `x` (repeated).
         """
+        if isinstance(x, tf.data.Dataset) and self.needs_pretraining():
+            self.pretrain(x.repeat())
         # `shuffle` is fit's 9th parameter: 8th after `x`.
         if isinstance(x, tf.data.Dataset) and len(args) < 8 and "shuffle" not in kwargs:
             kwargs["shuffle"] = False
         return super().fit(x, *args, **kwargs)
+
+    #: Batch size of the data the training runner gives `pretrain` (None:
+    #: the run's own).
+    pretrain_batch_size: int | None = None
+
+    def needs_pretraining(self) -> bool:
+        """Whether `pretrain` must run before the first GAN step (default: no)."""
+        return False
+
+    def pretrain(self, dataset, steps: int | None = None, verbose=0):
+        """Work before the first GAN step, on the training data (default:
+        none). `fit` calls it while `needs_pretraining` says so; the training
+        runner calls it on a data set of its own before the first epoch.
+        E.g. the text `RecurrentGAN` pretrains its caption matcher here."""
+        return None
 
     # --------------------------------------------------------------- compile
     def compile(

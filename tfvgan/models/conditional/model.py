@@ -6,7 +6,7 @@ import keras
 import tensorflow as tf
 
 from tfvgan import conditions
-from tfvgan.models import networks
+from tfvgan.models import networks, text
 from tfvgan.models.conditional.networks import (
     ConditionalDiscriminator,
     ConditionalGenerator,
@@ -19,7 +19,7 @@ CONDITIONS = tuple(conditions.CONDITION_TYPES)
 
 
 @keras.saving.register_keras_serializable(package="tfvgan")
-class ConditionalGAN(VideoGAN):
+class ConditionalGAN(text.TextConditioned, VideoGAN):
     """Conditional video GAN: ``G(z, c) -> video``, ``D(x, c) -> logit``.
 
     The founding article's cGAN, for the applications it names:
@@ -127,15 +127,7 @@ class ConditionalGAN(VideoGAN):
         vocabulary = list(vocabulary) if vocabulary is not None else None
         recon_weight = float(recon_weight)
         if condition_type == "text":
-            if not vocabulary:
-                raise ValueError(
-                    "condition_type='text' needs vocabulary= (e.g. "
-                    "tfvgan.data.caption_vectorizer(captions).get_vocabulary())."
-                )
-            if vocabulary[:2] != ["", "[UNK]"]:
-                # A plain word list: ids 0 (padding) and 1 ([UNK]) come first,
-                # as in TextVectorization.get_vocabulary().
-                vocabulary = ["", "[UNK]", *vocabulary]
+            vocabulary = text.full_vocabulary(vocabulary)
         elif condition_type == "video":
             if size % downscale or downscale < 1:
                 raise ValueError(
@@ -185,29 +177,13 @@ class ConditionalGAN(VideoGAN):
             **kwargs,
         )
         self._keep_arguments(ConditionalGAN.__init__, locals())
-        self.text_vectorizer = None
         if condition_type == "text":
-            # Index 0 (padding) and 1 ([UNK]) are TextVectorization's own.
-            self.text_vectorizer = keras.layers.TextVectorization(
-                vocabulary=vocabulary[2:],
-                output_sequence_length=sequence_length,
-                name="text_vectorizer",
-            )
-
-    def tokenize(self, captions) -> tf.Tensor:
-        """Caption strings `(B,)` -> int32 token ids `(B, sequence_length)`."""
-        if self.text_vectorizer is None:
-            raise ValueError("tokenize() is for condition_type='text' models.")
-        return tf.cast(self.text_vectorizer(tf.convert_to_tensor(captions)), tf.int32)
+            self.text_vectorizer = text.text_vectorizer(vocabulary, sequence_length)
 
     def prepare_condition(self, condition):
         if condition is None:
             return super().prepare_condition(condition)
-        if self.condition_type == "text":
-            condition = tf.convert_to_tensor(condition)
-            if condition.dtype == tf.string:
-                condition = self.tokenize(tf.reshape(condition, [-1]))
-        condition = super().prepare_condition(condition)
+        condition = super().prepare_condition(self._tokens(condition))
         kind = conditions.get(self.condition_type)
         return kind.check(condition, kind.limit(self))
 

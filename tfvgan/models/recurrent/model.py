@@ -6,17 +6,19 @@ import keras
 import tensorflow as tf
 
 from tfvgan.conditions import check_ids
-from tfvgan.models import networks
+from tfvgan.models import networks, text
+from tfvgan.models.matching import CaptionClipMatcher
 from tfvgan.models.recurrent.networks import (
     DualDiscriminator,
     MotionContentGenerator,
 )
 from tfvgan.models.recurrent.presets import PRESETS
 from tfvgan.models.video_gan import VideoGAN, other_labels
+from tfvgan.validation import check_float, check_int, check_num_classes
 
 
 @keras.saving.register_keras_serializable(package="tfvgan")
-class RecurrentGAN(VideoGAN):
+class RecurrentGAN(text.TextConditioned, VideoGAN):
     """Recurrent GAN (MoCoGAN): motion and content decomposed.
 
     A GRU produces per-frame motion codes, concatenated with one content code
@@ -34,6 +36,24 @@ class RecurrentGAN(VideoGAN):
     `matching_aware`) the critics also learn to reject real clips paired with
     another class. On the quick-start budget this made the digits of most
     clips legible (docs/QUICKSTART_TUNING.md, round 11).
+
+    With `vocabulary`, the model is text-conditional
+    (``condition_type="text"``): the data are ``(video, token_ids)`` pairs
+    (or caption strings, tokenized by the model's `text_vectorizer`), the
+    generator appends a `TextEncoder` encoding of the caption to the content
+    code and to every step of the motion GRU's input, and both critics see a
+    caption map; with `matching_aware`, real clips paired with the batch's
+    next caption are negatives. The networks see token ids only: nothing
+    parses a caption, so any captions and vocabulary work the same way.
+    With `match_weight` or `match_critic`, a `CaptionClipMatcher` is
+    pretrained on the training pairs (`pretrain`, `match_steps` steps, run
+    by `fit` the first time) and then frozen. With `match_weight` the
+    generator is also trained to make clips the matcher pairs with their
+    captions (``match_weight`` times its loss, reported as ``match``); with
+    `match_critic` the critics get a third head that reads the matcher's
+    clip features against its caption code. The caption then reaches the
+    generator through encoders trained on the pairs themselves, not from the
+    critics' signal alone (docs/notes/text_to_video.md).
 
     The generator's noise is one flat vector,
     ``latent_dim = content_dim + motion_dim * (frames + 1)``
@@ -59,9 +79,31 @@ class RecurrentGAN(VideoGAN):
             content cannot change within a clip; excludes `autoregressive`.
         max_shift: with `translate`, the largest offset as a fraction of
             the frame size (0.25: a quarter of the frame either way).
+        drift: with `translate`, each clip also drifts at a constant
+            velocity computed from its condition and noise
+            (`MotionContentGenerator`).
         num_classes: None (unconditional) or the number of label classes;
             label ids lie in ``[0, num_classes)``.
         label_dim: with `num_classes`, the generator's label embedding size.
+        condition_type: None (follows from `num_classes` / `vocabulary`),
+            ``"label"`` or ``"text"``; ``"text"`` without `vocabulary`
+            raises (the training runner fills in the moving-digits
+            vocabulary on that data set).
+        vocabulary: the caption words (a plain list, or
+            `TextVectorization.get_vocabulary()`); makes the model
+            text-conditional.
+        sequence_length: with `vocabulary`, tokens per caption.
+        text_dim: with `vocabulary`, the generator's caption encoding size.
+        text_encoder: with `vocabulary`, the `TextEncoder` mode of both
+            networks (``"positional"``: a caption made of seen words in seen
+            places encodes as a sum of seen terms).
+        match_weight: with `vocabulary`, the weight of the generator's
+            matching loss against a `CaptionClipMatcher` (0: none).
+        match_critic: with `vocabulary`, add a third critic head on the
+            frozen matcher's clip features, checked against its caption code
+            by projection (`DualDiscriminator`).
+        match_steps: with `match_weight` or `match_critic`, the matcher's
+            pretraining steps.
         matching_aware: with `num_classes`, also train the critics to reject
             real clips paired with another class (GAN-CLS, as
             `ConditionalGAN`).
@@ -109,8 +151,17 @@ class RecurrentGAN(VideoGAN):
         autoregressive: bool = False,
         translate: bool = False,
         max_shift: float = 0.25,
+        drift: bool = False,
         num_classes: int | None = None,
         label_dim: int = 10,
+        condition_type: str | None = None,
+        vocabulary: list[str] | None = None,
+        sequence_length: int = 16,
+        text_dim: int = 16,
+        text_encoder: str = "positional",
+        match_weight: float = 0.0,
+        match_critic: bool = False,
+        match_steps: int = 600,
         matching_aware: bool = True,
         spectral_norm: bool = False,
         critic_norm: str = "batch",
@@ -118,23 +169,72 @@ class RecurrentGAN(VideoGAN):
         seed: int | None = None,
         **kwargs,
     ):
-        for reserved in ("latent_dim", "condition_type", "condition_shape"):
+        for reserved in ("latent_dim", "condition_shape"):
             if reserved in kwargs:
                 derived = {
                     "latent_dim": "content_dim + motion_dim * (frames + 1)",
-                    "condition_type": "num_classes",
-                    "condition_shape": "num_classes",
+                    "condition_shape": "num_classes or sequence_length",
                 }[reserved]
                 raise ValueError(
                     f"RecurrentGAN takes no {reserved}=: it follows from "
                     f"{derived}. Set content_dim= and motion_dim= for the noise "
-                    "size, num_classes= for a label condition."
+                    "size, num_classes= for a label condition, vocabulary= for "
+                    "a caption."
                 )
+        if condition_type is None:
+            condition_type = (
+                "label" if num_classes else "text" if vocabulary is not None else None
+            )
+        if condition_type not in (None, "label", "text"):
+            raise ValueError(
+                "RecurrentGAN's condition_type must be None, 'label' or 'text', "
+                f"got {condition_type!r}."
+            )
+        if condition_type == "label":
+            check_num_classes(num_classes)
+            if vocabulary is not None:
+                raise ValueError("a label model takes no vocabulary=.")
+        elif num_classes:
+            raise ValueError(
+                f"num_classes= makes a label model; condition_type is "
+                f"{condition_type!r}."
+            )
+        if condition_type == "text":
+            vocabulary = text.full_vocabulary(vocabulary)
+            if (
+                isinstance(sequence_length, bool)
+                or not isinstance(sequence_length, int)
+                or sequence_length < 1
+            ):
+                raise ValueError(
+                    f"sequence_length must be a positive int, got {sequence_length!r}."
+                )
+        vocab_size = len(vocabulary) if condition_type == "text" else 0
+        check_float("match_weight", match_weight, 0.0, 1e6)
+        check_int("match_steps", match_steps)
+        match_weight = float(match_weight)
+        networks.check_flags(match_critic=match_critic)
+        if (match_weight or match_critic) and condition_type != "text":
+            raise ValueError(
+                "match_weight= and match_critic= are for text models (vocabulary=)."
+            )
+        matcher = None
+        if match_weight or match_critic:
+            matcher = CaptionClipMatcher(
+                vocab_size,
+                sequence_length,
+                frames,
+                size,
+                channels,
+                seed=seed,
+                name="matcher",
+            )
         networks.check_shape(frames, size, channels)
         networks.check_flags(
             patch_image_critic=patch_image_critic,
             autoregressive=autoregressive,
             translate=translate,
+            drift=drift,
             matching_aware=matching_aware,
             spectral_norm=spectral_norm,
             sync_bn=sync_bn,
@@ -161,8 +261,12 @@ class RecurrentGAN(VideoGAN):
             autoregressive=autoregressive,
             translate=translate,
             max_shift=max_shift,
+            drift=drift,
             num_classes=num_classes,
             label_dim=label_dim,
+            vocab_size=vocab_size,
+            text_dim=text_dim,
+            text_encoder=text_encoder,
             sync_bn=sync_bn,
         )
         discriminator = DualDiscriminator(
@@ -172,6 +276,10 @@ class RecurrentGAN(VideoGAN):
             d_width,
             patch_image_critic=patch_image_critic,
             num_classes=num_classes,
+            vocab_size=vocab_size,
+            text_encoder=text_encoder,
+            match_features=matcher.feature_dim if match_critic else 0,
+            match_text=matcher.dim if match_critic else 0,
             spectral_norm=spectral_norm,
             critic_norm=critic_norm,
             sync_bn=sync_bn,
@@ -183,22 +291,80 @@ class RecurrentGAN(VideoGAN):
             frames=frames,
             size=size,
             channels=channels,
-            condition_type="label" if num_classes else None,
-            condition_shape=() if num_classes else None,
+            condition_type=condition_type,
+            condition_shape={"label": (), "text": (sequence_length,)}.get(
+                condition_type
+            ),
             seed=seed,
             **kwargs,
         )
         self._keep_arguments(RecurrentGAN.__init__, locals())
+        if condition_type == "text":
+            self.text_vectorizer = text.text_vectorizer(vocabulary, sequence_length)
+        self.matcher = matcher
+
+    #: The matcher learns from more captions per batch than the GAN needs
+    #: (a contrastive loss ranks each caption against the batch's).
+    pretrain_batch_size = 64
+
+    def needs_pretraining(self) -> bool:
+        return self.matcher is not None and int(self.matcher.steps_trained) == 0
+
+    def pretrain(self, dataset, steps: int | None = None, verbose=0):
+        """Trains the `CaptionClipMatcher` on ``(video, token_ids)`` pairs.
+
+        `fit` calls it on its data the first time (while the matcher is
+        untrained); call it yourself to train on other data or for longer.
+        No-op without a matcher.
+
+        Args:
+            dataset: a `tf.data.Dataset` of ``(video, token_ids)`` batches,
+                repeated (or long enough for `steps` batches).
+            steps: training steps; default `match_steps`.
+            verbose: passed to `keras.Model.fit`.
+
+        Returns:
+            The matcher's `History`, or None without a matcher.
+        """
+        if self.matcher is None:
+            return None
+        steps = self.match_steps if steps is None else steps
+        with self.distribute_strategy.scope():
+            self.matcher.compile(optimizer=keras.optimizers.Adam(1e-3))
+        return self.matcher.fit(
+            dataset.take(steps),
+            epochs=1,
+            steps_per_epoch=steps,
+            shuffle=False,
+            verbose=verbose,
+        )
+
+    def regularizer_names(self):
+        return ("match",) if self.match_weight else ()
+
+    def generator_regularizers(self, real, fake, condition):
+        if not self.match_weight:
+            return {}
+        loss = self.matcher.generated_loss(fake, condition)
+        return {"match": self.match_weight * loss}
 
     def prepare_condition(self, condition):
-        condition = super().prepare_condition(condition)
+        if condition is None:
+            return super().prepare_condition(condition)
+        condition = super().prepare_condition(self._tokens(condition))
         if condition is None:
             return None
+        if self.condition_type == "text":
+            return check_ids(condition, len(self.vocabulary), "token")
         return check_ids(condition, self.num_classes, "label")
 
     def mismatched_condition(self, condition):
-        if not (self.num_classes and self.matching_aware):
+        if not (self.conditional and self.matching_aware):
             return None
+        if self.condition_type == "text":
+            # The batch's next caption (the same one now and then, as in
+            # GAN-CLS: two clips of a batch may share a caption).
+            return tf.roll(condition, shift=1, axis=0)
         return other_labels(self, condition, self.num_classes)
 
     def discriminate(self, videos, condition=None, training=False):
@@ -208,6 +374,13 @@ class RecurrentGAN(VideoGAN):
         index = self.random_uniform(batch, (k,), maxval=self.frames, dtype=tf.int32)
         frames = tf.gather(videos, index, batch_dims=1)  # (B, k, H, W, C)
         frames = tf.reshape(frames, (-1, *self.video_shape[1:]))
+        if getattr(self, "matcher", None) is not None and self.match_critic:
+            # The frozen matcher's reading of the clip and of its caption.
+            features = self.matcher.clip_features(videos)
+            caption = self.matcher.text_features(condition)
+            return self.discriminator(
+                [videos, frames, condition, features, caption], training=training
+            )
         if self.conditional:
             return self.discriminator([videos, frames, condition], training=training)
         return self.discriminator([videos, frames], training=training)

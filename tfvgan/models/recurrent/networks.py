@@ -7,12 +7,15 @@ import tensorflow as tf
 from keras import ops
 
 from tfvgan.augment import shift_matrices
-from tfvgan.layers import ImageEncoder, LabelEncoder
+from tfvgan.layers import ImageEncoder, LabelEncoder, TextEncoder
 from tfvgan.models import networks
 from tfvgan.validation import check_num_classes
 
 # Channels of the label map tiled onto the critics' inputs.
 LABEL_MAP_CHANNELS = 4
+# Channels of the caption map: a caption says more than a class id (here:
+# what the digit is and where it goes).
+TEXT_MAP_CHANNELS = 8
 
 
 def check_max_shift(max_shift) -> None:
@@ -54,9 +57,16 @@ class MotionContentGenerator(networks._Network):
     ``[z_content, h_0]`` and frame `t` is that canvas shifted by an offset
     ``(dy, dx) = max_shift * size * tanh(dense(z_t))`` pixels, rounded to
     whole pixels (with a bilinear gradient; the background -1 is shifted in), so
-    the content cannot change within a clip. With `num_classes`, the
+    the content cannot change within a clip. With `drift` as well, each clip
+    also drifts at a constant velocity, ``offset_t = max_shift * size *
+    tanh(dense(z_t) + v * (t / (T - 1) - 1/2))``, ``v`` a two-layer head on
+    the condition code and the GRU's initial state: a caption can set how
+    the whole clip moves in one place instead of through every GRU step. With `num_classes`, the
     generator is called on ``[noise, labels]`` and a `label_dim` embedding of
-    the class id is appended to the content code.
+    the class id is appended to the content code. With `vocab_size`, it is
+    called on ``[noise, token_ids]``: a `text_dim` encoding of the caption
+    (`TextEncoder`) is appended to the content code (what is shown) and to
+    the GRU's input at every step (how it moves).
 
     Args:
         frames, size, channels: clip shape.
@@ -74,6 +84,11 @@ class MotionContentGenerator(networks._Network):
         num_classes: None (unconditional) or the number of label classes.
         label_dim: with `num_classes`, the size of the label embedding
             (unit-normal entries, like the noise).
+        vocab_size: 0 (no text) or the caption vocabulary's size, padding
+            and out-of-vocabulary ids included.
+        text_dim: with `vocab_size`, the size of the caption encoding.
+        text_encoder: with `vocab_size`, the `TextEncoder` mode.
+        drift: with `translate`, add the per-clip constant velocity (above).
         sync_bn: synchronized batch norm across replicas.
         **kwargs: `name`, `trainable`, `dtype`, passed to `keras.Model`.
 
@@ -108,17 +123,27 @@ class MotionContentGenerator(networks._Network):
         max_shift: float = 0.25,
         num_classes: int | None = None,
         label_dim: int = 10,
+        vocab_size: int = 0,
+        text_dim: int = 16,
+        text_encoder: str = "positional",
+        drift: bool = False,
         sync_bn: bool = False,
         **kwargs,
     ):
         check_max_shift(max_shift)
+        if drift and not translate:
+            raise ValueError(
+                "drift moves a translated canvas: it needs translate=True."
+            )
         check_num_classes(num_classes, allow_none=True)
-        if (
-            isinstance(label_dim, bool)
-            or not isinstance(label_dim, int)
-            or label_dim < 1
-        ):
-            raise ValueError(f"label_dim must be a positive int, got {label_dim!r}.")
+        for name, value in (("label_dim", label_dim), ("text_dim", text_dim)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive int, got {value!r}.")
+        if num_classes and vocab_size:
+            raise ValueError(
+                "num_classes and vocab_size exclude each other: the generator "
+                "reads a label or a caption."
+            )
         if autoregressive and translate:
             raise ValueError(
                 "autoregressive and translate exclude each other: a translated "
@@ -136,10 +161,15 @@ class MotionContentGenerator(networks._Network):
             max_shift=max_shift,
             num_classes=num_classes,
             label_dim=label_dim,
+            vocab_size=vocab_size,
+            text_dim=text_dim,
+            text_encoder=text_encoder,
+            drift=drift,
             sync_bn=sync_bn,
             **kwargs,
         )
         self.frames = frames
+        self.drift = drift
         self.size = size
         self.channels = channels
         self.content_dim = content_dim
@@ -149,13 +179,22 @@ class MotionContentGenerator(networks._Network):
         self.max_shift = float(max_shift)
         self.num_classes = num_classes
         code_dim = content_dim
+        self.vocab_size = vocab_size
         if num_classes:
             self.label_encoder = LabelEncoder(num_classes, label_dim)
             code_dim += label_dim
+        if vocab_size:
+            self.text_encoder = TextEncoder(vocab_size, text_dim, mode=text_encoder)
+            code_dim += text_dim
         self.gru = keras.layers.GRU(motion_dim, return_sequences=True)
         if translate:
             # Offsets in pixels: up to `max_shift * size` either way.
-            self.offset = keras.layers.Dense(2, activation="tanh")
+            self.offset = keras.layers.Dense(2, activation=None if drift else "tanh")
+        if drift:
+            self.velocity = keras.Sequential(
+                [keras.layers.Dense(64, activation="relu"), keras.layers.Dense(2)],
+                name="velocity",
+            )
         self.frame_generator = networks.FrameGenerator(
             size, channels, width=width, sync_bn=sync_bn
         )
@@ -164,23 +203,43 @@ class MotionContentGenerator(networks._Network):
 
     def call(self, inputs, training=False):
         c, m, t = self.content_dim, self.motion_dim, self.frames
+        caption = None
         if self.num_classes:
             noise, labels = inputs
             content = ops.concatenate(
                 [noise[:, :c], self.label_encoder(labels)], axis=-1
             )
+        elif self.vocab_size:
+            noise, tokens = inputs
+            caption = self.text_encoder(tokens)
+            content = ops.concatenate([noise[:, :c], caption], axis=-1)
         else:
             noise = inputs
             content = noise[:, :c]
         h0 = noise[:, c : c + m]
         eps = ops.reshape(noise[:, c + m :], (-1, t, m))
+        if caption is not None:
+            # The caption at every step, so that it can steer the motion.
+            steps = ops.repeat(ops.expand_dims(caption, 1), t, axis=1)
+            eps = ops.concatenate([eps, steps], axis=-1)
         motion = self.gru(eps, initial_state=h0)  # (B, T, M)
         if self.translate:
             canvas = self.frame_generator(
                 ops.concatenate([content, h0], axis=-1), training=training
             )
             pixels = self.max_shift * self.size
-            offsets = pixels * self.offset(motion)  # (B, T, 2), in pixels
+            if self.drift:
+                # A straight path per clip, plus the GRU's per-frame term.
+                velocity = self.velocity(
+                    ops.concatenate([content[:, c:], h0], axis=-1)
+                )  # (B, 2)
+                time = ops.linspace(-0.5, 0.5, t)
+                path = (
+                    velocity[:, None, :] * ops.cast(time, velocity.dtype)[None, :, None]
+                )
+                offsets = pixels * ops.tanh(self.offset(motion) + path)
+            else:
+                offsets = pixels * self.offset(motion)  # (B, T, 2), in pixels
             rows = whole_pixel_shift_matrices(offsets[..., 0], self.size)
             cols = whole_pixel_shift_matrices(offsets[..., 1], self.size)
             # Shift `canvas + 1` so the background (-1) is what moves in.
@@ -217,7 +276,17 @@ class DualDiscriminator(networks._Network):
     With `num_classes`, called on ``[video, frame, labels]`` (``frame`` holds
     the same number of frames from each clip, clip by clip): an embedding of
     each clip's label is tiled over its pixels as extra input channels of
-    both critics (the founding article's concatenated condition).
+    both critics (the founding article's concatenated condition). With
+    `vocab_size`, called on ``[video, frame, token_ids]``: a
+    `TEXT_MAP_CHANNELS` encoding of the caption is tiled the same way.
+    With `match_features`, a third head reads a clip's features and its
+    caption's code from a frozen `CaptionClipMatcher`, passed as two more
+    inputs (``[video, frame, token_ids, clip_features, caption_code]``):
+    ``dense(h) + <h, project(caption_code)>`` with ``h = relu(dense(clip
+    features))``, a projection critic (Miyato & Koyama 2018) on features
+    that were trained to tell captions apart, motion included. Called
+    without those inputs (while the model is being built), it returns the
+    first two heads only.
 
     Args:
         frames, size, channels: clip shape.
@@ -225,6 +294,12 @@ class DualDiscriminator(networks._Network):
         patch_image_critic: the image critic scores patches (the paper);
             False gives it one dense logit per frame.
         num_classes: None (unconditional) or the number of label classes.
+        vocab_size: 0 (no text) or the caption vocabulary's size.
+        text_encoder: with `vocab_size`, the `TextEncoder` mode.
+        match_features: 0, or the size of the matcher's clip features
+            (adds the third head).
+        match_text: with `match_features`, the size of the matcher's caption
+            code.
         spectral_norm: spectral normalization on both critics.
         critic_norm: the critics' normalization, one of `networks.CRITIC_NORMS`:
             "batch" (the papers'), "layer" (per-clip; for gradient penalties,
@@ -254,6 +329,10 @@ class DualDiscriminator(networks._Network):
         width: int = 64,
         patch_image_critic: bool = True,
         num_classes: int | None = None,
+        vocab_size: int = 0,
+        text_encoder: str = "positional",
+        match_features: int = 0,
+        match_text: int = 0,
         spectral_norm: bool = False,
         critic_norm: str = "batch",
         sync_bn: bool = False,
@@ -267,14 +346,31 @@ class DualDiscriminator(networks._Network):
             width=width,
             patch_image_critic=patch_image_critic,
             num_classes=num_classes,
+            vocab_size=vocab_size,
+            text_encoder=text_encoder,
+            match_features=match_features,
+            match_text=match_text,
             spectral_norm=spectral_norm,
             critic_norm=critic_norm,
             sync_bn=sync_bn,
             **kwargs,
         )
         self.num_classes = num_classes
+        self.vocab_size = vocab_size
         if num_classes:
             self.label_map = LabelEncoder(num_classes, LABEL_MAP_CHANNELS)
+        elif vocab_size:
+            self.label_map = TextEncoder(vocab_size, TEXT_MAP_CHANNELS, text_encoder)
+        self.match_features = match_features
+        if match_features:
+            # Built here: the model is built before its matcher exists.
+            hidden = 4 * width
+            self.match_hidden = keras.layers.Dense(hidden, activation="relu")
+            self.match_project = keras.layers.Dense(hidden)
+            self.match_head = keras.layers.Dense(1)
+            self.match_hidden.build((None, match_features))
+            self.match_project.build((None, match_text))
+            self.match_head.build((None, hidden))
         self.video_critic = networks.PatchVideoDiscriminator(
             frames,
             size,
@@ -295,9 +391,12 @@ class DualDiscriminator(networks._Network):
         )
 
     def call(self, inputs, training=False):
-        if self.num_classes:
+        matched = None
+        if self.match_features and len(inputs) == 5:
+            inputs, matched = inputs[:3], inputs[3:]
+        if self.num_classes or self.vocab_size:
             video, frame, labels = inputs
-            code = self.label_map(labels)  # (B, LABEL_MAP_CHANNELS)
+            code = self.label_map(labels)  # (B, channels)
             per_clip = tf.shape(frame)[0] // tf.shape(video)[0]
             video = _with_label_map(video, code[:, None, None, None, :])
             frame = _with_label_map(
@@ -305,7 +404,17 @@ class DualDiscriminator(networks._Network):
             )
         else:
             video, frame = inputs
-        return [
+        logits = [
             self.video_critic(video, training=training),
             self.image_critic(frame, training=training),
         ]
+        if matched is not None:
+            features, caption = (ops.cast(x, "float32") for x in matched)
+            hidden = self.match_hidden(features)
+            projected = ops.sum(
+                hidden * self.match_project(caption), axis=-1, keepdims=True
+            )
+            logits.append(
+                ops.cast(self.match_head(hidden) + projected, logits[0].dtype)
+            )
+        return logits
