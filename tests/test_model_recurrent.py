@@ -409,7 +409,7 @@ def test_caption_clip_matcher_learns_pairs_and_round_trips(tmp_path):
     )
 
 
-def test_text_model_pretrains_its_matcher_once_then_adds_the_match_loss():
+def test_text_model_pretrains_its_matcher_once_then_adds_the_match_loss(tmp_path):
     from tfvgan.data import moving_digits
 
     gan = make("text", match_weight=2.0, match_steps=3)
@@ -427,8 +427,26 @@ def test_text_model_pretrains_its_matcher_once_then_adds_the_match_loss():
     assert int(gan.matcher.steps_trained) == 3
     for before, after in zip(weights, gan.matcher.weights, strict=True):
         np.testing.assert_array_equal(before, after.numpy())
+    assert not gan.matcher.trainable  # frozen after pretraining
     clone = RecurrentGAN.from_config(gan.get_config())
     assert clone.match_weight == 2.0 and clone.needs_pretraining()
+    # Saved and loaded, the matcher is still trained: no second pretraining.
+    path = str(tmp_path / "text.keras")
+    gan.save(path)
+    restored = keras.models.load_model(path)
+    assert int(restored.matcher.steps_trained) == 3
+    assert not restored.needs_pretraining()
+    # Arrays cannot be pretrained on; the model says what to do.
+    fresh = make("text", match_weight=1.0, match_steps=2)
+    fresh.compile()
+    with pytest.raises(ValueError, match="needs a tf.data.Dataset"):
+        fresh.fit(VIDEOS, epochs=1, verbose=0)
+    # Caption strings work as well as token ids.
+    strings = moving_digits(
+        16, frames=T, size=S, batch_size=4, condition="caption_text"
+    )
+    fresh.fit(strings, epochs=1, verbose=0)
+    assert int(fresh.matcher.steps_trained) == 2
     with pytest.raises(ValueError, match="are for text models"):
         make("label", match_weight=1.0)
     with pytest.raises(ValueError, match="match_weight"):
@@ -488,21 +506,20 @@ def test_match_critic_adds_a_head_on_the_frozen_matchers_features():
         vectorizer=gan.text_vectorizer,
     )  # fmt: skip
     gan.compile()
-    matcher_weights = [w.numpy().copy() for w in gan.matcher.trainable_weights]
+    encoders = [*gan.matcher.clip_encoder.weights, *gan.matcher.text_encoder.weights]
+    matcher_weights = [w.numpy().copy() for w in encoders]
     head = gan.discriminator.match_head.kernel.numpy().copy()
     gan.fit(ds, epochs=1, verbose=0)
     # Pretraining changed the matcher once; the GAN steps trained the head
     # (part of the critic) and left the matcher alone afterwards.
     assert int(gan.matcher.steps_trained) == 2
     assert np.abs(gan.discriminator.match_head.kernel.numpy() - head).max() > 0
-    after_pretraining = [w.numpy().copy() for w in gan.matcher.trainable_weights]
+    after_pretraining = [w.numpy().copy() for w in encoders]
     assert any(
         np.abs(a - b).max() > 0 for a, b in zip(after_pretraining, matcher_weights)
     )
     gan.fit(ds, epochs=1, verbose=0)
-    for before, now in zip(
-        after_pretraining, gan.matcher.trainable_weights, strict=True
-    ):
+    for before, now in zip(after_pretraining, encoders, strict=True):
         np.testing.assert_array_equal(before, now.numpy())
     with pytest.raises(ValueError, match="are for text models"):
         make("label", match_critic=True)

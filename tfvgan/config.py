@@ -170,19 +170,23 @@ RUN_PRESETS: dict[str, dict[str, Any]] = {
             "glyph_size": 24,
             "exclude": [list(pair) for pair in HELD_OUT_PAIRS],
         },
+        "model_kwargs": {"condition_type": "text"},
+        # 1,280 steps: about 3 minutes of training on a 2-core CPU.
+        "epochs": 20,
         # A caption-clip matcher pretrained on the pairs steers the generator
         # and gives the critics a third head on its features; each clip
         # drifts at a velocity read from its caption
         # (docs/notes/text_to_video.md).
-        "model_kwargs": {
-            "condition_type": "text",
-            "text_dim": 32,
-            "match_weight": 1.0,
-            "match_critic": True,
-            "drift": True,
+        "by_model": {
+            "recurrent": {
+                "model_kwargs": {
+                    "text_dim": 32,
+                    "match_weight": 1.0,
+                    "match_critic": True,
+                    "drift": True,
+                }
+            }
         },
-        # 1,280 steps: about 3 minutes of training on a 2-core CPU.
-        "epochs": 20,
     },
     # The published set-ups (architecture from the model's "paper" preset).
     "paper": {

@@ -104,6 +104,7 @@ def _excluded_pairs(exclude) -> set[tuple[int, int, int]]:
             or isinstance(item[0], bool)
             or not isinstance(item[0], (int, np.integer))
             or not 0 <= item[0] <= 9
+            or not isinstance(item[1], str)
             or item[1] not in DIRECTION_PHRASES
         ):
             raise ValueError(
@@ -152,8 +153,8 @@ def moving_digits_arrays(
         exclude: (digit, direction) pairs that no clip may show, e.g.
             ``[(7, "down"), (3, "up and to the left")]``, the direction
             being a key of `DIRECTION_PHRASES` (the words of the caption):
-            a clip whose caption names any excluded pair is replaced by a
-            newly drawn one. For testing whether a text-to-video model
+            a clip whose caption names any excluded pair is dropped and
+            clips drawn after the others take its place at the end. For testing whether a text-to-video model
             composes a digit and a motion it never saw together. None (the
             default) draws exactly the clips of earlier versions.
 

@@ -4,8 +4,10 @@ For text-to-video on `tfvgan.data.moving_digits`. The digit is read by a
 digit classifier (`load_digit_extractor`, trained offline on real clips);
 the motion is read from the clip itself: the brightness centre of mass is
 tracked from frame to frame, and each axis is named by the sign the digit
-moved in for most frame steps, as the captions' own rule does (a tie goes
-to the first move; an axis with no move stays unnamed). Only the judge
+moved in for most frame steps: the captions' rule, read from the pixels
+(the captions use the digit's exact positions and break a tie by its
+initial direction; here a step counts from half a pixel and a tie goes to
+the first move; an axis with no move stays unnamed). Only the judge
 parses captions: the models never do.
 
 Every accuracy is reported beside two references from real clips
@@ -37,7 +39,7 @@ from tfvgan.metrics._checks import batched_apply
 
 __all__ = ["CaptionJudge", "clip_motion", "parse_caption"]
 
-_CAPTION = re.compile(r"^\s*digit\s+(\d)\s+moves\s+(.+?)\s*$")
+_CAPTION = re.compile(r"^\s*digit\s+(\d)\s+moves\s+(.+?)\s*$", re.IGNORECASE)
 
 
 def _phrases() -> dict[str, tuple[int, int]]:
@@ -60,12 +62,12 @@ def parse_caption(caption: str) -> tuple[int, int, int]:
         caption = caption.decode()
     match = _CAPTION.match(str(caption))
     phrases = _phrases()
-    if match is None or " ".join(match.group(2).split()) not in phrases:
+    if match is None or " ".join(match.group(2).lower().split()) not in phrases:
         raise ValueError(
             "the caption judge reads one-digit moving-digits captions, "
             f"'digit <0-9> moves <{' | '.join(phrases)}>'; got {caption!r}."
         )
-    dy, dx = phrases[" ".join(match.group(2).split())]
+    dy, dx = phrases[" ".join(match.group(2).lower().split())]
     return int(match.group(1)), dy, dx
 
 
@@ -75,7 +77,8 @@ def clip_motion(videos: Any, min_step: float = 0.5) -> np.ndarray:
     The brightness centre of mass (pixels in ``[-1, 1]``, the background at
     -1; brightness below 10% is ignored) is found in every frame; a step
     between two frames counts along an axis when the centre moved by at
-    least `min_step` pixels along it. Per axis, the result is the sign of
+    least `min_step` pixels along it (a blank frame has no centre: steps
+    to or from it do not count). Per axis, the result is the sign of
     the summed signs of the counted steps, the first counted step's sign on
     a tie, and 0 when no step counted. ``(dy, dx)``, y downwards: ``(-1,
     0)`` is "up".
@@ -98,10 +101,13 @@ def clip_motion(videos: Any, min_step: float = 0.5) -> np.ndarray:
     else:
         bright = (videos.astype(np.float32) + 1.0) / 2.0
     bright = np.maximum(bright.mean(-1) - 0.1, 0.0)  # (N, T, H, W)
-    mass = bright.sum((2, 3)) + 1e-6
+    mass = bright.sum((2, 3))
+    seen = mass > 1e-3  # (N, T): frames with something bright
+    mass = np.maximum(mass, 1e-3)
     rows = (bright.sum(3) * np.arange(bright.shape[2])).sum(-1) / mass
     cols = (bright.sum(2) * np.arange(bright.shape[3])).sum(-1) / mass
     steps = np.diff(np.stack([rows, cols], -1), axis=1)  # (N, T-1, 2)
+    steps = np.where((seen[:, 1:] & seen[:, :-1])[..., None], steps, 0.0)
     signs = np.where(np.abs(steps) >= min_step, np.sign(steps), 0).astype(int)
     total = np.sign(signs.sum(1))
     moved = signs != 0

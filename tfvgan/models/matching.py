@@ -17,7 +17,8 @@ uses the token ids only: nothing parses a caption.
 Two choices keep the matcher honest about motion. It trains on clips
 shifted at random by up to an eighth of the frame (where a digit ends up
 should not tell where it went), and it remembers the captions of its last
-`memory_size` training clips: the generator's matching loss
+`memory_size` training clips (under `tf.distribute`, the first
+replica's): the generator's matching loss
 (`CaptionClipMatcher.generated_loss`) ranks each generated clip's caption
 against those as well as against the batch's, because a batch of 16 rarely
 holds two captions that differ only in the motion.
@@ -258,8 +259,10 @@ class CaptionClipMatcher(keras.Model):
         )
         with tf.GradientTape() as tape:
             loss = self.loss_of(videos, tokens, training=True)
+            # Under mixed_float16 the optimizer is a LossScaleOptimizer.
+            scaled = self.optimizer.scale_loss(loss)
         variables = self.trainable_variables
-        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        self.optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
         self.steps_trained.assign_add(1)
         if self.memory_size:
             kept = self.memory_size - tf.minimum(batch, self.memory_size)

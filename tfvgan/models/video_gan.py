@@ -482,9 +482,16 @@ class VideoGAN(keras.Model):
         Keras ignores `shuffle` for data sets (they shuffle themselves, as
         `tfvgan.data`'s do) but warns on every call that leaves it at its
         default `True`. Arrays are still shuffled by default. A model that
-        `needs_pretraining` is first pretrained on a data set `x` (repeated).
+        `needs_pretraining` is first pretrained on `x` (repeated), which must
+        then be a data set.
         """
-        if isinstance(x, tf.data.Dataset) and self.needs_pretraining():
+        if self.needs_pretraining():
+            if not isinstance(x, tf.data.Dataset):
+                raise ValueError(
+                    f"{type(self).__name__} pretrains on its data before the first "
+                    "GAN step and needs a tf.data.Dataset for it: pass one to "
+                    "fit(), or call pretrain(dataset) first."
+                )
             self.pretrain(x.repeat())
         # `shuffle` is fit's 9th parameter: 8th after `x`.
         if isinstance(x, tf.data.Dataset) and len(args) < 8 and "shuffle" not in kwargs:

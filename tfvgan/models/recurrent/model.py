@@ -104,9 +104,9 @@ class RecurrentGAN(text.TextConditioned, VideoGAN):
             by projection (`DualDiscriminator`).
         match_steps: with `match_weight` or `match_critic`, the matcher's
             pretraining steps.
-        matching_aware: with `num_classes`, also train the critics to reject
-            real clips paired with another class (GAN-CLS, as
-            `ConditionalGAN`).
+        matching_aware: with `num_classes` or `vocabulary`, also train the
+            critics to reject real clips paired with another class or with
+            the batch's next caption (GAN-CLS, as `ConditionalGAN`).
         spectral_norm: spectral normalization on the critics.
         critic_norm: the critics' normalization, one of `networks.CRITIC_NORMS`:
             "batch" (the papers'), "layer" (per-clip; for gradient penalties,
@@ -311,14 +311,19 @@ class RecurrentGAN(text.TextConditioned, VideoGAN):
         return self.matcher is not None and int(self.matcher.steps_trained) == 0
 
     def pretrain(self, dataset, steps: int | None = None, verbose=0):
-        """Trains the `CaptionClipMatcher` on ``(video, token_ids)`` pairs.
+        """Trains the `CaptionClipMatcher` on ``(video, caption)`` pairs.
 
         `fit` calls it on its data the first time (while the matcher is
-        untrained); call it yourself to train on other data or for longer.
-        No-op without a matcher.
+        untrained), at that data's batch size and advancing its shuffle
+        order; the training runner (`tfvgan-train`) gives it a data set of
+        its own in batches of `pretrain_batch_size`. Call it yourself to
+        train on other data or for longer (each call starts a fresh Adam).
+        The matcher is frozen (``trainable=False``) afterwards. No-op
+        without a matcher.
 
         Args:
-            dataset: a `tf.data.Dataset` of ``(video, token_ids)`` batches,
+            dataset: a `tf.data.Dataset` of ``(video, caption)`` batches
+                (token ids or caption strings, as `fit` takes them),
                 repeated (or long enough for `steps` batches).
             steps: training steps; default `match_steps`.
             verbose: passed to `keras.Model.fit`.
@@ -329,15 +334,22 @@ class RecurrentGAN(text.TextConditioned, VideoGAN):
         if self.matcher is None:
             return None
         steps = self.match_steps if steps is None else steps
+        # Token ids whatever the data hold (caption strings are tokenized).
+        pairs = dataset.map(
+            lambda *data: self._unpack(data if len(data) > 1 else data[0])
+        )
+        self.matcher.trainable = True
         with self.distribute_strategy.scope():
             self.matcher.compile(optimizer=keras.optimizers.Adam(1e-3))
-        return self.matcher.fit(
-            dataset.take(steps),
+        history = self.matcher.fit(
+            pairs.take(steps),
             epochs=1,
             steps_per_epoch=steps,
             shuffle=False,
             verbose=verbose,
         )
+        self.matcher.trainable = False
+        return history
 
     def regularizer_names(self):
         return ("match",) if self.match_weight else ()
