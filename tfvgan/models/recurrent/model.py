@@ -201,14 +201,8 @@ class RecurrentGAN(text.TextConditioned, VideoGAN):
             )
         if condition_type == "text":
             vocabulary = text.full_vocabulary(vocabulary)
-            if (
-                isinstance(sequence_length, bool)
-                or not isinstance(sequence_length, int)
-                or sequence_length < 1
-            ):
-                raise ValueError(
-                    f"sequence_length must be a positive int, got {sequence_length!r}."
-                )
+            check_int("sequence_length", sequence_length)
+            sequence_length = int(sequence_length)
         vocab_size = len(vocabulary) if condition_type == "text" else 0
         check_float("match_weight", match_weight, 0.0, 1e6)
         check_int("match_steps", match_steps)
