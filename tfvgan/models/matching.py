@@ -36,6 +36,14 @@ from tfvgan.layers import TextEncoder
 __all__ = ["CaptionClipMatcher", "matching_loss"]
 
 
+def _positives(tokens, candidates) -> tf.Tensor:
+    """``(B, N)`` targets: 1 where a candidate caption's token ids equal row
+    ``i``'s, normalized over each row (a caption is its own positive)."""
+    same = tf.reduce_all(tokens[:, None, :] == candidates[None, :, :], axis=-1)
+    target = tf.cast(same, tf.float32)
+    return target / tf.reduce_sum(target, axis=1, keepdims=True)
+
+
 def matching_loss(clips, texts, tokens, temperature: float = 0.1) -> tf.Tensor:
     """Symmetric contrastive loss between unit clip and caption embeddings.
 
@@ -52,9 +60,7 @@ def matching_loss(clips, texts, tokens, temperature: float = 0.1) -> tf.Tensor:
         caption-to-clip cross-entropies against the (normalized) positives.
     """
     tokens = tf.convert_to_tensor(tokens)
-    same = tf.reduce_all(tokens[:, None, :] == tokens[None, :, :], axis=-1)
-    target = tf.cast(same, tf.float32)
-    target = target / tf.reduce_sum(target, axis=1, keepdims=True)
+    target = _positives(tokens, tokens)
     logits = tf.matmul(
         tf.cast(clips, tf.float32), tf.cast(texts, tf.float32), transpose_b=True
     )
@@ -235,9 +241,7 @@ class CaptionClipMatcher(keras.Model):
             memory = tf.convert_to_tensor(self.memory)
             candidates = tf.concat([texts, self.embed_text(memory)], axis=0)
             candidate_tokens = tf.concat([tokens, memory], axis=0)
-        same = tf.reduce_all(tokens[:, None, :] == candidate_tokens[None, :, :], -1)
-        target = tf.cast(same, tf.float32)
-        target = target / tf.reduce_sum(target, axis=1, keepdims=True)
+        target = _positives(tokens, candidate_tokens)
         logits = tf.matmul(clips, tf.cast(candidates, clips.dtype), transpose_b=True)
         return tf.reduce_mean(
             tf.nn.softmax_cross_entropy_with_logits(target, logits / self.temperature)
