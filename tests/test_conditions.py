@@ -11,8 +11,14 @@ from tfvgan import builders, conditions
 
 
 def test_registry_names_the_types_and_refuses_unknown_ones():
-    assert list(conditions.CONDITION_TYPES) == ["label", "text", "image", "video"]
-    with pytest.raises(ValueError, match="unknown condition_type 'audio'.*'video'"):
+    assert list(conditions.CONDITION_TYPES) == [
+        "label",
+        "text",
+        "image",
+        "video",
+        "frames",
+    ]
+    with pytest.raises(ValueError, match="unknown condition_type 'audio'.*'frames'"):
         conditions.get("audio")
     # The data builders take their condition names from the same objects.
     assert builders.DATA_CONDITIONS == {
@@ -20,6 +26,7 @@ def test_registry_names_the_types_and_refuses_unknown_ones():
         "text": "caption",
         "image": "first_frame",
         "video": "low_res",
+        "frames": "context_frames",
     }
 
 
@@ -30,6 +37,7 @@ def test_registry_names_the_types_and_refuses_unknown_ones():
         ("text", {"sequence_length": 5}, (5,), tf.int32),
         ("image", {}, (32, 32, 1), tf.float32),
         ("video", {"downscale": 4}, (8, 8, 8, 1), tf.float32),
+        ("frames", {"context_frames": 3}, (3, 32, 32, 1), tf.float32),
     ],
 )
 def test_shapes_and_specs(name, options, shape, dtype):
@@ -127,6 +135,74 @@ def test_trivial_baselines():
     assert up.shape == flat.shape
     np.testing.assert_allclose(up, 0.25, atol=1e-6)  # a flat clip stays flat
     assert conditions.get("label").baseline(clips, None) is None
+    frames = conditions.get("frames")
+    assert frames.baseline_name == "copy_last_frame"
+    context = frames.from_clips(clips, context_frames=2)
+    np.testing.assert_array_equal(context, clips[:, :2])
+    held = frames.baseline(clips, context)
+    np.testing.assert_array_equal(held[:, :2], clips[:, :2])
+    np.testing.assert_array_equal(held[:, 2], clips[:, 1])  # the last one, held
+    assert frames.scored_from(context) == 2 and video.scored_from(None) == 0
+
+
+def test_context_frames_errors():
+    frames = conditions.get("frames")
+    for k in (0, 8, 9, 1.5, True, None):
+        with pytest.raises(ValueError, match="context_frames"):
+            frames.shape(8, 32, 1, context_frames=k)
+    with pytest.raises(ValueError, match="context_frames < frames=3"):
+        frames.from_clips(_clips(), context_frames=3)
+    with pytest.raises(ValueError, match="frames > k=2"):
+        conditions.copy_last_frame(np.zeros((1, 2, 4, 4, 1)), 2)
+    with pytest.raises(ValueError, match=r"\(B, k, H, W, C\)"):
+        conditions.copy_last_frame(np.zeros((2, 4, 4, 1)), 5)
+
+
+def test_prediction_scores_count_only_the_predicted_frames():
+    from tfvgan import metrics
+
+    clips = np.repeat(np.repeat(_clips(), 4, axis=2), 4, axis=3)  # 16x16: SSIM
+    # Wrong context frames do not count; the predicted frame is exact.
+    fake = clips.copy()
+    fake[:, :2] = 0.9
+    scores = metrics.prediction_scores(clips, fake, context_frames=2)
+    assert scores["psnr"] == 100.0 and scores["ssim"] == pytest.approx(1.0)
+    # Holding frame 1 errs by 0.1 everywhere in frame 2: 10 log10(4 / 0.01).
+    assert scores["psnr_copy_last_frame"] == pytest.approx(26.02, abs=0.01)
+    np.testing.assert_array_equal(
+        metrics.copy_last_frame(clips[:, :2], 3),
+        conditions.copy_last_frame(clips[:, :2], 3),
+    )
+    with pytest.raises(ValueError, match="one \\(B, T, H, W, C\\) shape"):
+        metrics.prediction_scores(clips, clips[:, :2], context_frames=1)
+    for k in (0, 3, -1):
+        with pytest.raises(ValueError, match="context_frames"):
+            metrics.prediction_scores(clips, fake, context_frames=k)
+
+
+def test_best_of_n_takes_each_clips_best_sample_and_measures_spread():
+    from tfvgan import metrics
+
+    clips = np.repeat(np.repeat(_clips(), 4, axis=2), 4, axis=3)
+    off = clips.copy()
+    off[:, 2] += 0.1  # the predicted frame errs by 0.1 everywhere
+    exact_for_clip_0 = off.copy()
+    exact_for_clip_0[0] = clips[0]
+    scores = metrics.best_of_n_scores(clips, [off, exact_for_clip_0], 2)
+    # Clip 0's best sample is exact (100 dB), clip 1's errs by 0.1.
+    assert scores["psnr_best_of_n"] == pytest.approx((100.0 + 26.02) / 2, abs=0.01)
+    assert scores["ssim_best_of_n"] > metrics.prediction_scores(clips, off, 2)["ssim"]
+    # The samples differ by 0.1 on clip 0's predicted frame only: half the
+    # predicted pixels.
+    assert scores["diversity"] == pytest.approx(0.05, abs=1e-6)
+    same = metrics.best_of_n_scores(clips, np.stack([off, off, off]), 2)
+    assert same["diversity"] == 0.0
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        metrics.best_of_n_scores(clips, [off], 2)
+    with pytest.raises(ValueError, match="shape"):
+        metrics.best_of_n_scores(clips, [off, off[:1]], 2)
+    with pytest.raises(ValueError, match="context_frames"):
+        metrics.best_of_n_scores(clips, [off, off], 3)
 
 
 def test_command_line_requests():

@@ -184,6 +184,12 @@ def test_moving_digits_conditions():
     expected = video.numpy().reshape(4, 8, 8, 4, 8, 4, 1).mean(axis=(3, 5))
     np.testing.assert_allclose(low.numpy(), expected, atol=1e-5)
 
+    video, context = next(
+        iter(data.moving_digits(condition="context_frames", context_frames=3, **kwargs))
+    )
+    assert context.shape == (4, 3, 32, 32, 1) and context.dtype == tf.float32
+    np.testing.assert_array_equal(context.numpy(), video.numpy()[:, :3])
+
     two = data.moving_digits(4, frames=4, size=32, num_digits=2, condition="label")
     assert next(iter(two))[1].shape == (2,)
 
@@ -197,6 +203,11 @@ def test_moving_digits_rejects_bad_arguments():
         data.moving_digits_arrays(4, size=4)
     with pytest.raises(ValueError, match="downscale"):
         data.moving_digits(4, size=32, condition="low_res", downscale=3)
+    for k in (0, 4, "2"):
+        with pytest.raises(ValueError, match="context_frames"):
+            data.moving_digits(
+                4, frames=4, condition="context_frames", context_frames=k
+            )
 
 
 def test_caption_vectorizer_adapts():
@@ -373,6 +384,16 @@ def test_directory_batches_channels_and_conditions(video_dir):
     )
     video, first = next(iter(ds))
     np.testing.assert_array_equal(first.numpy(), video.numpy()[:, 0])
+    ds = data.video_dataset_from_directory(
+        video_dir, frames=4, size=16, batch_size=2, condition="context_frames",
+        context_frames=3, seed=0,
+    )  # fmt: skip
+    video, context = next(iter(ds))
+    np.testing.assert_array_equal(context.numpy(), video.numpy()[:, :3])
+    with pytest.raises(ValueError, match="context_frames"):
+        data.video_dataset_from_directory(
+            video_dir, frames=4, size=16, condition="context_frames", context_frames=4
+        )
     unlabelled = data.video_dataset_from_directory(
         video_dir, frames=4, size=16, batch_size=2, labels=None
     )
@@ -543,6 +564,13 @@ def test_condition_helpers():
         conditions_lib.video_condition(video, "low_res", downscale=3)
     with pytest.raises(ValueError, match="'label'"):
         conditions_lib.video_condition(video, "label")
+    clips = tf.reshape(tf.range(3 * 2 * 2 * 1, dtype=tf.float32), (3, 2, 2, 1))
+    first_two = conditions_lib.video_condition(
+        clips, "context_frames", context_frames=2
+    )
+    np.testing.assert_array_equal(first_two, clips[:2])
+    with pytest.raises(ValueError, match="context_frames < frames=3"):
+        conditions_lib.video_condition(clips, "context_frames", context_frames=3)
 
 
 # ------------------------------------------- issue 27: split, classes, resume

@@ -45,7 +45,10 @@ def test_untrained_generator_scores_worse_than_the_real_floor(
 @pytest.mark.parametrize(
     "condition_type",
     # 5-15 s each: video in the default run
-    [*(pytest.param(c, marks=pytest.mark.slow) for c in ("text", "image")), "video"],
+    [
+        *(pytest.param(c, marks=pytest.mark.slow) for c in ("text", "image", "frames")),
+        "video",
+    ],
 )
 def test_conditional_runs_get_their_application_metrics(
     condition_type, cache, tmp_path, monkeypatch
@@ -64,7 +67,8 @@ def test_conditional_runs_get_their_application_metrics(
     )
     run(config)
     result = evaluate_run(str(tmp_path / "run"), num_videos=32)
-    assert result["fvd"] > result["fvd_floor"]
+    if condition_type != "frames":  # a predictor continues real clips at once
+        assert result["fvd"] > result["fvd_floor"]
     if condition_type == "text":
         # The caption's digit, judged by the classifier: a fraction.
         assert 0.0 <= result["conditional_accuracy"] <= 1.0
@@ -76,11 +80,22 @@ def test_conditional_runs_get_their_application_metrics(
         for key in ("digit", "motion", "joint"):
             assert 0.0 <= result[f"caption_{key}"] <= 1.0
         assert not any(k.startswith("held_out") for k in result)
+    elif condition_type == "frames":
+        # Scored on the predicted frames only: neither side is exact.
+        for key in ("psnr", "psnr_copy_last_frame"):
+            assert 0 < result[key] < 100
+        assert -1 <= result["ssim_copy_last_frame"] < 1
+        assert result["fvd_copy_last_frame"] > 0
+        # The best of 10 samples includes the one scored above.
+        assert result["psnr_best_of_10"] >= result["psnr"]
+        assert result["ssim_best_of_10"] >= result["ssim"]
+        assert result["diversity"] >= 0
     else:
         baseline = "copy_first_frame" if condition_type == "image" else "bicubic"
         # 4 training steps cannot beat the trivial baseline yet.
         assert result[f"psnr_{baseline}"] > result["psnr"] > 0
         assert result[f"ssim_{baseline}"] > result["ssim"]
+        assert result[f"fvd_{baseline}"] > 0
         assert "conditional_accuracy" not in result
 
 

@@ -202,7 +202,7 @@ def _variant_builders():
     builders = {}
     for family in ("temporal", "conv3d", "recurrent"):
         builders[f"{family}_tiny"] = lambda f=family: tiny(f)
-    for condition_type in ("label", "text", "image", "video"):
+    for condition_type in ("label", "text", "image", "video", "frames"):
         kwargs = {"condition_type": condition_type}
         if condition_type == "text":
             kwargs.update(vocabulary=["", "[UNK]", *VOCAB], sequence_length=TEXT_LEN)
@@ -216,7 +216,12 @@ VARIANT_CASES = _variant_builders()
 ALL_CASES = [*BASE_CASES, *VARIANT_CASES]
 # The variant cases the condition cases above already cover build in the
 # slow set only (3-5 s each); the fresh-process test still runs them all.
-_SLOW_CASES = {"conv3d_tiny", "conditional_image_tiny", "conditional_video_tiny"}
+_SLOW_CASES = {
+    "conv3d_tiny",
+    "conditional_image_tiny",
+    "conditional_video_tiny",
+    "conditional_frames_tiny",
+}
 SOME_CASES = [
     pytest.param(n, marks=pytest.mark.slow) if n in _SLOW_CASES else n
     for n in ALL_CASES

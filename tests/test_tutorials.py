@@ -80,6 +80,8 @@ EXPECTED_OUTPUT = {
     ],
     "04_prediction_and_super_resolution": [
         "predicted: (16, 4, 16, 16, 1)",
+        "continued: (16, 2, 16, 16, 1) -> (16, 4, 16, 16, 1)",
+        "2 frames ->   cGAN (frames)",
         "super-resolved: (16, 4, 4, 4, 1) -> (16, 4, 16, 16, 1)",
         "prediction    copy first frame",
         "super-res x4  bicubic",

@@ -218,8 +218,8 @@ def data_kwargs(config: config_lib.TrainConfig, model) -> dict[str, Any]:
         "seed": config.seed,
         "condition": DATA_CONDITIONS.get(model.condition_type),
     }
-    if model.condition_type == "video":
-        kwargs["downscale"] = getattr(model, "downscale", 4)
+    if model.conditional:
+        kwargs.update(conditions.get(model.condition_type).model_options(model))
     if model.condition_type == "text" and config.dataset == "moving_digits":
         # Token ids must be the model's own vocabulary's.
         kwargs["vectorizer"] = model.text_vectorizer
@@ -239,8 +239,8 @@ def build_dataset(
 
     Frames, size and channels follow the model, and the condition follows its
     ``condition_type`` (label -> "label", text -> "caption", image ->
-    "first_frame", video -> "low_res"), unless `config.data_kwargs` says
-    otherwise.
+    "first_frame", video -> "low_res", frames -> "context_frames"), unless
+    `config.data_kwargs` says otherwise.
 
     Args:
         config: the run config.

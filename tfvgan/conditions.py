@@ -15,6 +15,7 @@ trivial baseline a model must beat) and sampling from the command line
 | `"text"`  | ``"caption"``   | int32 ``(L,)`` token ids (strings served) | text-to-video |
 | `"image"` | ``"first_frame"`` | float32 ``(H, W, C)`` in ``[-1, 1]``    | video prediction from a frame |
 | `"video"` | ``"low_res"``   | float32 ``(T, H/s, W/s, C)`` in ``[-1, 1]`` | video super-resolution |
+| `"frames"` | ``"context_frames"`` | float32 ``(k, H, W, C)`` in ``[-1, 1]`` | video prediction from the first k frames |
 
 A new condition type is a subclass of `ConditionType` registered in
 `CONDITION_TYPES`.
@@ -45,7 +46,9 @@ __all__ = [
     "CONDITION_TYPES",
     "FLOAT_TOLERANCE",
     "ConditionType",
+    "check_context_frames",
     "check_ids",
+    "copy_last_frame",
     "downscale_clips",
     "get",
 ]
@@ -95,6 +98,56 @@ def check_ids(condition: tf.Tensor, limit: int | None, kind: str) -> tf.Tensor:
     return tf.cast(condition, tf.int32)
 
 
+def check_context_frames(context_frames, frames: int | None = None) -> int:
+    """`context_frames` (the ``k`` given frames of a prediction condition).
+
+    Raises:
+        ValueError: not an int >= 1, or (with `frames`) not below `frames`:
+            at least one frame must be left to predict.
+    """
+    if (
+        isinstance(context_frames, bool)
+        or not isinstance(context_frames, (int, np.integer))
+        or context_frames < 1
+    ):
+        raise ValueError(
+            f"expected context_frames a positive int, got {context_frames!r}"
+        )
+    if frames is not None and context_frames >= frames:
+        raise ValueError(
+            f"expected context_frames < frames={frames} (a frame must be left to "
+            f"predict), got {context_frames}"
+        )
+    return int(context_frames)
+
+
+def copy_last_frame(context, frames: int) -> np.ndarray:
+    """The clips that hold their last context frame: the baseline of
+    prediction (also `tfvgan.metrics.copy_last_frame`).
+
+    Args:
+        context: the given frames, ``(B, k, H, W, C)``.
+        frames: the length of the clips to make (``> k``).
+
+    Returns:
+        float32 ``(B, frames, H, W, C)``: the context, then its last frame
+        repeated.
+
+    Raises:
+        ValueError: `context` is not 5-D or `frames` is not above ``k``.
+    """
+    context = np.asarray(context, np.float32)
+    if context.ndim != 5:
+        raise ValueError(f"expected context (B, k, H, W, C), got shape {context.shape}")
+    k = context.shape[1]
+    if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)):
+        raise ValueError(f"expected frames an int, got {frames!r}")
+    if frames <= k:
+        raise ValueError(f"expected frames > k={k} context frames, got {frames}")
+    rest = np.repeat(context[:, -1:], frames - k, axis=1)
+    return np.concatenate([context, rest], axis=1)
+
+
 def downscale_clips(video, downscale: int) -> tf.Tensor:
     """Area-downscales the frames of ``(..., H, W, C)`` clips by `downscale`.
 
@@ -136,13 +189,25 @@ class ConditionType:
     dtype = "float32"
     baseline_name: str | None = None
 
+    def model_options(self, model) -> dict:
+        """The options of this condition that `model` fixes (its
+        `condition_spec`), as the data sources and `from_clips` take them,
+        e.g. ``{"downscale": 4}``."""
+        return {}
+
+    def scored_from(self, condition) -> int:
+        """The first frame a model's clip is scored on against the real one
+        (PSNR/SSIM): 0, or the number of given frames it only copies."""
+        return 0
+
     # ------------------------------------------------------------- shapes
     def shape(self, frames: int, size: int, channels: int, **options) -> tuple:
         """The per-clip condition shape of a model making such clips.
 
         Args:
             frames, size, channels: the model's clip shape.
-            **options: ``downscale`` (video), ``sequence_length`` (text).
+            **options: ``downscale`` (video), ``sequence_length`` (text),
+                ``context_frames`` (frames).
         """
         raise NotImplementedError
 
@@ -206,7 +271,7 @@ class ConditionType:
             clips: the real clips.
             labels: their class ids (label conditions).
             captions: their captions (text conditions).
-            **options: ``downscale`` (video).
+            **options: ``downscale`` (video), ``context_frames`` (frames).
 
         Raises:
             ValueError: the source gave no labels/captions this type needs.
@@ -334,6 +399,9 @@ class _Video(ConditionType):
     def shape(self, frames, size, channels, downscale=4, **options):
         return (frames, size // downscale, size // downscale, channels)
 
+    def model_options(self, model):
+        return {"downscale": model.size // model.condition_spec.shape[-2]}
+
     def from_clips(self, clips, labels=None, captions=None, downscale=4, **options):
         return downscale_clips(clips, downscale).numpy()
 
@@ -348,9 +416,39 @@ class _Video(ConditionType):
         return np.clip(tf.reshape(up, (b, t, size, size, c)).numpy(), -1.0, 1.0)
 
 
+class _Frames(ConditionType):
+    """The first ``k`` frames of the clip (`context_frames`); the model
+    continues them. Its clips start with those frames, so only the frames
+    after them are scored."""
+
+    name = "frames"
+    data_condition = "context_frames"
+    baseline_name = "copy_last_frame"
+
+    def shape(self, frames, size, channels, context_frames=2, **options):
+        k = check_context_frames(context_frames, frames)
+        return (k, size, size, channels)
+
+    def model_options(self, model):
+        return {"context_frames": model.condition_spec.shape[1]}
+
+    def scored_from(self, condition):
+        return int(np.shape(condition)[1])
+
+    def from_clips(
+        self, clips, labels=None, captions=None, context_frames=2, **options
+    ):
+        clips = np.asarray(clips)
+        k = check_context_frames(context_frames, clips.shape[1])
+        return clips[:, :k]
+
+    def baseline(self, clips, condition):
+        return copy_last_frame(condition, np.asarray(clips).shape[1])
+
+
 #: Every condition type, by name.
 CONDITION_TYPES: dict[str, ConditionType] = {
-    c.name: c for c in (_Label(), _Text(), _Image(), _Video())
+    c.name: c for c in (_Label(), _Text(), _Image(), _Video(), _Frames())
 }
 
 

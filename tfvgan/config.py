@@ -188,6 +188,21 @@ RUN_PRESETS: dict[str, dict[str, Any]] = {
             }
         },
     },
+    # Video prediction: the cGAN continues the first two frames of each clip
+    # (condition_type "frames"), each frame made from the two before it by
+    # a moving kernel; an L1 term against the real continuation dominates
+    # the adversarial one, as in SAVP (docs/notes/frame_conditioned.md).
+    "predict": {
+        **_QUICKSTART_TRAINING,
+        "model": "conditional",
+        "data_kwargs": {"num_videos": 8192},
+        "model_kwargs": {
+            "condition_type": "frames",
+            "context_frames": 2,
+            "recon_weight": 100.0,
+        },
+        "epochs": 10,
+    },
     # The published set-ups (architecture from the model's "paper" preset).
     "paper": {
         "model": "temporal",

@@ -32,11 +32,16 @@ scores = evaluate_run("runs/quickstart", num_videos=512)
 
 from __future__ import annotations
 
-__all__ = ["evaluate_model", "evaluate_run", "real_data_kwargs"]
+__all__ = ["BEST_OF", "evaluate_model", "evaluate_run", "real_data_kwargs"]
+
+#: Samples per clip of the stochastic-prediction protocol (SVG, SAVP).
+BEST_OF = 10
 
 
-def _frame_scores(metrics, fake, real, baseline, name: str) -> dict:
-    """PSNR/SSIM of the generator and of the trivial baseline against real."""
+def _frame_scores(metrics, fake, real, baseline, name: str, start: int = 0) -> dict:
+    """PSNR/SSIM of the generator and of the trivial baseline against real,
+    on the frames from `start` (the frames before it were given)."""
+    fake, real, baseline = fake[:, start:], real[:, start:], baseline[:, start:]
     return {
         "psnr": float(metrics.psnr(fake, real, max_db=100.0)),
         "ssim": float(metrics.ssim(fake, real)),
@@ -262,7 +267,14 @@ def evaluate_model(
         ``held_out_*`` accuracies. Image models
         add `psnr`/`ssim` against the real clip and `psnr_copy_first_frame`/
         `ssim_copy_first_frame` (the clip that repeats its first frame);
-        video models add `psnr`/`ssim` and `psnr_bicubic`/`ssim_bicubic`.
+        video models add `psnr`/`ssim` and `psnr_bicubic`/`ssim_bicubic`;
+        frames models (prediction) add `psnr`/`ssim` over the predicted
+        frames and `psnr_copy_last_frame`/`ssim_copy_last_frame`, and the
+        best of `BEST_OF` samples per clip (`psnr_best_of_10`,
+        `ssim_best_of_10`) with their `diversity`
+        (`tfvgan.metrics.best_of_n_scores`). Every
+        model with a baseline also gets the baseline's FVD
+        (`fvd_<baseline>`).
     """
     import numpy as np
 
@@ -291,9 +303,7 @@ def evaluate_model(
         # The condition type says what a clip's condition is and what
         # trivial answer the model must beat (`tfvgan.conditions`).
         kind_lib = conditions.get(kind)
-        options = {}
-        if kind == "video":
-            options["downscale"] = model.size // model.condition_spec.shape[-2]
+        options = kind_lib.model_options(model)
         try:
             condition = kind_lib.from_clips(target, labels, captions, **options)
         except ValueError as error:
@@ -340,9 +350,34 @@ def evaluate_model(
                 )
             )  # fmt: skip
     if kind_lib is not None and kind_lib.baseline_name is not None:
-        baseline = kind_lib.baseline(target, condition)
+        baseline = np.asarray(kind_lib.baseline(target, condition))
         name = kind_lib.baseline_name
-        result.update(_frame_scores(metrics, fake, target, baseline, name))
+        start = kind_lib.scored_from(condition)
+        result.update(_frame_scores(metrics, fake, target, baseline, name, start))
+        # The baseline's clips against the same real ones: a model must
+        # also beat it on FVD.
+        result[f"fvd_{name}"] = metrics.video_distances(
+            target, baseline, extractor, kvd_subset_size=subset
+        )["fvd"]
+    if kind == "frames":
+        # The stochastic protocol (SVG/SAVP): the best of BEST_OF samples
+        # per clip, and how much the samples differ. Sample j draws clip i's
+        # noise from seed data_seed + j * num_videos + i: no two share it.
+        samples = [fake] + [
+            model.generate(
+                num_videos,
+                condition=condition,
+                seed=data_seed + j * num_videos,
+                batch_size=batch_size,
+            )
+            for j in range(1, BEST_OF)
+        ]
+        scores = metrics.best_of_n_scores(
+            target, samples, kind_lib.scored_from(condition)
+        )
+        result[f"psnr_best_of_{BEST_OF}"] = scores["psnr_best_of_n"]
+        result[f"ssim_best_of_{BEST_OF}"] = scores["ssim_best_of_n"]
+        result["diversity"] = scores["diversity"]
     return {
         k: float(v) if isinstance(v, (float, np.floating)) else v
         for k, v in result.items()

@@ -27,6 +27,7 @@ Signatures (names fixed; ``condition`` only for conditional models):
     ids `[None, L]`.
   - ``"image"``: float32 `[None, H, W, C]` first frame in ``[-1, 1]``.
   - ``"video"``: float32 low-resolution clip `[None, T, h, w, C]` in ``[-1, 1]``.
+  - ``"frames"``: float32 first frames `[None, k, H, W, C]` in ``[-1, 1]``.
 
 Bad requests fail at the boundary, never with a silent wrong answer: a wrong
 dtype or shape is rejected by the input signature; a batch larger than
@@ -174,8 +175,9 @@ def condition_spec(model) -> tf.TensorSpec | None:
         A `tf.TensorSpec` named ``"condition"`` with batch dimension None:
         int32 ``[None]`` labels, string ``[None]`` captions (text models with
         a ``text_vectorizer``), int32 token ids ``[None, L]`` (text models
-        without one), float32 ``[None, H, W, C]`` first frames or float32
-        ``[None, T, h, w, C]`` low-resolution clips. None when the model is
+        without one), float32 ``[None, H, W, C]`` first frames, float32
+        ``[None, T, h, w, C]`` low-resolution clips or float32
+        ``[None, k, H, W, C]`` context frames. None when the model is
         unconditional.
 
     Example:

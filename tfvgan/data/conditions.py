@@ -16,6 +16,8 @@ For one unbatched element with ``video`` of shape ``(T, H, W, C)``:
 ``"first_frame"``   float32    ``(H, W, C)`` in ``[-1, 1]``: the clip's first frame
 ``"low_res"``       float32    ``(T, H // downscale, W // downscale, C)`` in
                                ``[-1, 1]``: the clip, area-downscaled
+``"context_frames"`` float32   ``(context_frames, H, W, C)`` in ``[-1, 1]``:
+                               the clip's first frames, to continue
 ==================  =========  =====================================================
 
 Batching adds a leading ``batch`` axis to both.
@@ -28,19 +30,52 @@ from collections.abc import Iterable
 import keras
 import tensorflow as tf
 
-from tfvgan.conditions import downscale_clips
+from tfvgan.conditions import check_context_frames, downscale_clips
 
 __all__ = [
     "CONDITIONS",
     "caption_vectorizer",
     "check_condition",
+    "check_video_condition",
     "video_condition",
 ]
 
 #: Every value the ``condition`` argument of the data sources accepts.
-CONDITIONS = (None, "label", "caption", "caption_text", "first_frame", "low_res")
+CONDITIONS = (
+    None,
+    "label",
+    "caption",
+    "caption_text",
+    "first_frame",
+    "low_res",
+    "context_frames",
+)
 # Conditions computed from the video itself, available for every source.
-_VIDEO_CONDITIONS = ("first_frame", "low_res")
+_VIDEO_CONDITIONS = ("first_frame", "low_res", "context_frames")
+
+
+def check_video_condition(
+    condition, frames: int, size: int, downscale: int = 4, context_frames: int = 2
+) -> None:
+    """Checks the options of a condition computed from the clip, before a
+    pipeline is built (so the error is immediate).
+
+    Raises:
+        ValueError: ``"low_res"`` with a `downscale` that does not divide
+            `size`, or ``"context_frames"`` with `context_frames` not in
+            ``[1, frames)``.
+    """
+    if condition == "low_res" and (
+        isinstance(downscale, bool)
+        or not isinstance(downscale, int)
+        or downscale < 1
+        or size % downscale
+    ):
+        raise ValueError(
+            f"expected downscale a positive int dividing size={size}, got {downscale!r}"
+        )
+    if condition == "context_frames":
+        check_context_frames(context_frames, frames)
 
 
 def check_condition(condition, available=CONDITIONS) -> None:
@@ -54,20 +89,25 @@ def check_condition(condition, available=CONDITIONS) -> None:
         raise ValueError(f"expected condition in {tuple(available)}, got {condition!r}")
 
 
-def video_condition(video: tf.Tensor, condition: str, downscale: int = 4) -> tf.Tensor:
+def video_condition(
+    video: tf.Tensor, condition: str, downscale: int = 4, context_frames: int = 2
+) -> tf.Tensor:
     """Computes a condition that is derived from the clip itself.
 
     Args:
         video: float32 ``(T, H, W, C)`` (or batched ``(B, T, H, W, C)``) in
             ``[-1, 1]``; a tensor or an array.
-        condition: ``"first_frame"`` or ``"low_res"``.
+        condition: ``"first_frame"``, ``"low_res"`` or ``"context_frames"``.
         downscale: Spatial factor for ``"low_res"``; H and W must be
             divisible by it.
+        context_frames: Frames given for ``"context_frames"``, in
+            ``[1, T)``.
 
     Returns:
         ``"first_frame"``: ``(H, W, C)``; ``"low_res"``:
-        ``(T, H // downscale, W // downscale, C)`` (area average), both
-        float32 in ``[-1, 1]`` (with the batch axis when given one).
+        ``(T, H // downscale, W // downscale, C)`` (area average);
+        ``"context_frames"``: ``(context_frames, H, W, C)``; all float32 in
+        ``[-1, 1]`` (with the batch axis when given one).
 
     Example:
 
@@ -80,6 +120,9 @@ def video_condition(video: tf.Tensor, condition: str, downscale: int = 4) -> tf.
     batched = video.shape.rank == 5
     if condition == "first_frame":
         return video[:, 0] if batched else video[0]
+    if condition == "context_frames":
+        k = check_context_frames(context_frames, video.shape[-4])
+        return video[:, :k] if batched else video[:k]
     return downscale_clips(video, downscale)
 
 

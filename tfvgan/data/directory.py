@@ -13,6 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfvgan import video_io
+from tfvgan.conditions import check_context_frames
 from tfvgan.data import _common
 from tfvgan.data import conditions as conditions_lib
 from tfvgan.validation import check_choice
@@ -436,6 +437,7 @@ def video_dataset_from_directory(
     cache_dir: str | os.PathLike | None = None,
     repeat: bool = False,
     downscale: int = 4,
+    context_frames: int = 2,
     follow_links: bool = False,
     num_parallel_calls: int = tf.data.AUTOTUNE,
     class_names: list[str] | None = None,
@@ -475,8 +477,9 @@ def video_dataset_from_directory(
             under `directory`, unlabelled), or a list of ints, one per file in
             sorted path order.
         condition: ``"auto"`` (``"label"`` when there are labels, else None),
-            None, ``"label"`` (int32 ``()``), ``"first_frame"`` or
-            ``"low_res"``; see `tfvgan.data.conditions`.
+            None, ``"label"`` (int32 ``()``), ``"first_frame"``,
+            ``"low_res"`` or ``"context_frames"``; see
+            `tfvgan.data.conditions`.
         channels: 3 (RGB) or 1 (grayscale); files are converted as needed.
         shuffle: Shuffle the files every epoch.
         seed: Seed of the shuffle, the split, clip starts and flips.
@@ -503,6 +506,7 @@ def video_dataset_from_directory(
             mtime, file size, `size`, `resize` and `channels`.
         repeat: Repeat forever.
         downscale: Factor for ``condition="low_res"``.
+        context_frames: Frames given for ``condition="context_frames"``.
         follow_links: Follow symbolic links to folders.
         num_parallel_calls: Parallel decodes (default AUTOTUNE).
         class_names: With ``labels="inferred"``: the class sub-folders in
@@ -566,6 +570,8 @@ def video_dataset_from_directory(
     )
     _common.check_positive_int("batch_size", batch_size, allow_none=True)
     _common.check_skip(skip)
+    if condition == "context_frames":
+        check_context_frames(context_frames, frames)
     class_names = _check_class_names(class_names, labels)
 
     paths, file_labels, class_names, ignored = _index_directory(
@@ -638,7 +644,7 @@ def video_dataset_from_directory(
             shuffle,
             seed,
             flip,
-            downscale,
+            dict(downscale=downscale, context_frames=context_frames),
             num_parallel_calls,
             dict(repeat=repeat, skip=skip, batch_size=batch_size),
         )
@@ -651,7 +657,7 @@ def video_dataset_from_directory(
 
 
 def _build(
-    decoder, condition, shuffle, seed, flip, downscale, num_parallel_calls, position
+    decoder, condition, shuffle, seed, flip, options, num_parallel_calls, position
 ):
     num_files = len(decoder.files)
     dataset = tf.data.Dataset.range(num_files)
@@ -686,6 +692,6 @@ def _build(
             return video
         if condition == "label":
             return video, label
-        return video, conditions_lib.video_condition(video, condition, downscale)
+        return video, conditions_lib.video_condition(video, condition, **options)
 
     return dataset.map(prepare, num_parallel_calls=_common.AUTOTUNE)

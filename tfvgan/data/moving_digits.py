@@ -310,6 +310,7 @@ def moving_digits(
     shuffle: bool = True,
     repeat: bool = False,
     downscale: int = 4,
+    context_frames: int = 2,
     vectorizer=None,
     sequence_length: int = 16,
     glyph_size: int | None = None,
@@ -336,11 +337,13 @@ def moving_digits(
             token ids ``(sequence_length,)``), ``"caption_text"`` (string
             ``()``), ``"first_frame"`` (float32 ``(size, size, channels)``) or
             ``"low_res"`` (float32 ``(frames, size // downscale,
-            size // downscale, channels)``).
+            size // downscale, channels)``) or ``"context_frames"``
+            (float32 ``(context_frames, size, size, channels)``).
         seed: Seed of the clips and of the shuffle order.
         shuffle: Reshuffle the clips every epoch.
         repeat: Repeat forever.
         downscale: Factor for ``condition="low_res"``.
+        context_frames: Frames given for ``condition="context_frames"``.
         vectorizer: A `keras.layers.TextVectorization` for
             ``condition="caption"``; default: one over
             `MOVING_DIGITS_VOCABULARY` with `sequence_length` tokens.
@@ -382,15 +385,9 @@ def moving_digits(
         speed=speed,
         exclude=exclude,
     )
-    if condition in conditions_lib._VIDEO_CONDITIONS:
-        # Validate before building the pipeline, so the error is immediate.
-        if condition == "low_res" and (
-            not isinstance(downscale, int) or downscale < 1 or size % downscale
-        ):
-            raise ValueError(
-                f"expected downscale a positive int dividing size={size}, got "
-                f"{downscale!r}"
-            )
+    conditions_lib.check_video_condition(
+        condition, frames, size, downscale, context_frames
+    )
     if channels not in (1, 3):
         raise ValueError(f"expected channels 1 or 3, got {channels!r}")
 
@@ -420,7 +417,9 @@ def moving_digits(
         if channels == 3:
             video = tf.repeat(video, 3, axis=-1)
         if condition in conditions_lib._VIDEO_CONDITIONS:
-            return video, conditions_lib.video_condition(video, condition, downscale)
+            return video, conditions_lib.video_condition(
+                video, condition, downscale, context_frames
+            )
         if rest:
             return video, rest[0]
         return video

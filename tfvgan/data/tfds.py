@@ -6,6 +6,7 @@ import dataclasses
 
 import tensorflow as tf
 
+from tfvgan.conditions import check_context_frames
 from tfvgan.data import _common
 from tfvgan.data import conditions as conditions_lib
 from tfvgan.validation import check_choice
@@ -51,6 +52,7 @@ def from_tfds(
     batch_size: int | None = None,
     condition: str | None = None,
     downscale: int = 4,
+    context_frames: int = 2,
     shuffle: bool = True,
     shuffle_buffer: int = 256,
     seed: int | None = None,
@@ -84,9 +86,10 @@ def from_tfds(
         channels: 1 or 3 to convert, or None to keep the set's.
         batch_size: Batch size (``drop_remainder=True``) or None.
         condition: None, ``"label"`` (int32 ``()``; only sets with a label),
-            ``"first_frame"`` or ``"low_res"`` (see
+            ``"first_frame"``, ``"low_res"`` or ``"context_frames"`` (see
             `tfvgan.data.conditions`).
         downscale: Factor for ``condition="low_res"``.
+        context_frames: Frames given for ``condition="context_frames"``.
         shuffle: Shuffle files and clips.
         shuffle_buffer: Clips in the shuffle buffer.
         seed: Seed of the shuffle, clip starts and flips.
@@ -143,6 +146,8 @@ def from_tfds(
     conditions_lib.check_condition(
         condition, (None, "label", *conditions_lib._VIDEO_CONDITIONS)
     )
+    if condition == "context_frames":
+        check_context_frames(context_frames, frames)
     if condition == "label" and spec.label_key is None:
         with_labels = sorted(k for k, v in TFDS_VIDEO_DATASETS.items() if v.label_key)
         raise ValueError(
@@ -211,7 +216,9 @@ def from_tfds(
             return video
         if condition == "label":
             return video, tf.cast(example[spec.label_key], tf.int32)
-        return video, conditions_lib.video_condition(video, condition, downscale)
+        return video, conditions_lib.video_condition(
+            video, condition, downscale, context_frames
+        )
 
     dataset = dataset.map(prepare, num_parallel_calls=_common.AUTOTUNE)
     if shuffle:

@@ -11,6 +11,11 @@ a video batch `(B, T, H, W, C)` in `[-1, 1]` to `(B, D)` features):
   built-in moving-digits data and cached, for FVD-style numbers with no
   download.
 
+Video prediction is scored on the frames after the given ones:
+`prediction_scores` gives PSNR and SSIM of a model and of its trivial
+baseline, `copy_last_frame` (hold the last given frame); `best_of_n_scores`
+the stochastic protocol (best of N samples per clip, and their diversity).
+
 Submodules load lazily: `frechet_distance` does not import TensorFlow.
 
 Example:
@@ -47,6 +52,9 @@ _EXPORTS = {
     "inception_score_from_predictions": "classifier_metrics",
     "conditional_accuracy": "classifier_metrics",
     "psnr": "frame_metrics",
+    "copy_last_frame": "prediction",
+    "best_of_n_scores": "prediction",
+    "prediction_scores": "prediction",
     "CaptionJudge": "captions",
     "clip_motion": "captions",
     "parse_caption": "captions",
@@ -59,9 +67,11 @@ __all__ = [
     "FrechetVideoDistance",
     "I3DFeatures",
     "KernelVideoDistance",
+    "best_of_n_scores",
     "build_digit_classifier",
     "clip_motion",
     "conditional_accuracy",
+    "copy_last_frame",
     "feature_moments",
     "frechet_distance",
     "frechet_distance_from_moments",
@@ -71,6 +81,7 @@ __all__ = [
     "load_digit_extractor",
     "parse_caption",
     "polynomial_kernel",
+    "prediction_scores",
     "preprocess_for_i3d",
     "psnr",
     "ssim",

@@ -326,11 +326,13 @@ class VideoGAN(keras.Model):
         size: frame height and width (square frames).
         channels: 1 (grayscale) or 3 (RGB); default: the generator's, else 3.
             Given values are checked against the clips the generator makes.
-        condition_type: `None` (unconditional), `"label"`, `"text"`,
-            `"image"` or `"video"`.
+        condition_type: `None` (unconditional) or a name in
+            `tfvgan.conditions.CONDITION_TYPES`: `"label"`, `"text"`,
+            `"image"`, `"video"`, `"frames"`.
         condition_shape: per-example condition shape; derived for `"label"`
             (`()`) and `"image"` (`(size, size, channels)`), required for
-            `"text"` (`(sequence_length,)`) and `"video"`.
+            `"text"` (`(sequence_length,)`), `"video"` and `"frames"`
+            (`(k, size, size, channels)`).
         seed: integer seed of the model's `keras.random.SeedGenerator`, the
             source of all its latents and random choices.
         **kwargs: passed to `keras.Model`.

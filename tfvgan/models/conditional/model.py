@@ -11,11 +11,14 @@ from tfvgan.models.conditional.networks import (
     ConditionalDiscriminator,
     ConditionalGenerator,
 )
+from tfvgan.models.conditional.prediction import FramePredictor
 from tfvgan.models.conditional.presets import PRESETS
 from tfvgan.models.video_gan import VideoGAN, other_labels
-from tfvgan.validation import check_num_classes
+from tfvgan.validation import check_int, check_num_classes
 
 CONDITIONS = tuple(conditions.CONDITION_TYPES)
+# Conditions taken from the clip itself: the real clip is the answer.
+_PAIRED = ("image", "video", "frames")
 
 
 @keras.saving.register_keras_serializable(package="tfvgan")
@@ -30,6 +33,7 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
     | `"text"` | int token ids `(B, sequence_length)` or caption strings `(B,)` | text-to-video |
     | `"image"` | float `(B, size, size, C)` first frame in [-1, 1] | image-to-video, video prediction |
     | `"video"` | float `(B, frames, size/downscale, size/downscale, C)` | video super-resolution |
+    | `"frames"` | float `(B, context_frames, size, size, C)` first frames in [-1, 1] | video prediction |
 
     Caption strings are tokenized by `text_vectorizer`, a
     `keras.layers.TextVectorization` holding `vocabulary` (adapt one on the
@@ -38,7 +42,8 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
     empty caption to all-padding, which the text encoder reads as "no text".
 
     Args:
-        condition_type: `"label"`, `"text"`, `"image"` or `"video"`.
+        condition_type: `"label"`, `"text"`, `"image"`, `"video"` or
+            `"frames"`.
         frames, size, channels: clip shape.
         latent_dim: noise size.
         width: generator width multiplier.
@@ -50,8 +55,21 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
         sequence_length: for `"text"`: tokens per caption.
         text_encoder: `"gru"` or `"mean"`.
         downscale: for `"video"`: low-resolution factor (4 = 64 -> 16).
-        recon_weight: for `"image"`/`"video"`: weight of an L1 term between the
-            generated and the real clip (paired data), reported as `recon`.
+        context_frames: for `"frames"`: the frames given (``k``, in
+            ``[1, frames)``); the generator is a `FramePredictor` that makes
+            each later frame from the two before it.
+        motion_kernel: for `"frames"`: the `FramePredictor`'s kernel size
+            (the largest motion per frame it expresses is half of it).
+        recon_weight: for `"image"`/`"video"`/`"frames"`: weight of an L1
+            term between the generated and the real clip (paired data),
+            reported as `recon`.
+        best_of: with `recon_weight`: draw this many clips per condition
+            and take the L1 term of the closest one only ("best of many",
+            Bhattacharyya et al. 2018, https://arxiv.org/abs/1711.09026):
+            where the condition leaves the future open (one context frame:
+            which way will the digit go?) the samples then spread over the
+            possible futures instead of averaging them into a blur. 1 (the
+            default) is the plain L1 term.
         embed_dim: size of the condition embedding.
         matching_aware: also train the critic to reject real clips paired
             with a wrong condition (GAN-CLS; see `mismatched_condition`):
@@ -106,7 +124,10 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
         sequence_length: int = 8,
         text_encoder: str = "gru",
         downscale: int = 4,
+        context_frames: int = 2,
+        motion_kernel: int = 7,
         recon_weight: float = 0.0,
+        best_of: int = 1,
         embed_dim: int = 16,
         matching_aware: bool | None = None,
         spectral_norm: bool = False,
@@ -126,6 +147,25 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
         networks.check_flags(matching_aware=matching_aware)
         vocabulary = list(vocabulary) if vocabulary is not None else None
         recon_weight = float(recon_weight)
+        check_int("best_of", best_of)
+        best_of = int(best_of)
+        if best_of > 1 and not (recon_weight and condition_type in _PAIRED):
+            raise ValueError(
+                "best_of > 1 picks the closest sample for the L1 term: it needs "
+                f"recon_weight > 0 and a condition_type in {_PAIRED}, got "
+                f"recon_weight={recon_weight}, condition_type={condition_type!r}."
+            )
+        if condition_type == "frames":
+            context_frames = conditions.check_context_frames(context_frames, frames)
+            if (
+                isinstance(motion_kernel, bool)
+                or not isinstance(motion_kernel, int)
+                or motion_kernel < 1
+                or motion_kernel % 2 == 0
+            ):
+                raise ValueError(
+                    f"expected motion_kernel an odd int >= 1, got {motion_kernel!r}."
+                )
         if condition_type == "text":
             vocabulary = text.full_vocabulary(vocabulary)
         elif condition_type == "video":
@@ -141,6 +181,7 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
             channels,
             downscale=downscale,
             sequence_length=sequence_length,
+            context_frames=context_frames,
         )
         vocab_size = len(vocabulary) if vocabulary else 0
         common = dict(
@@ -151,9 +192,20 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
             text_encoder=text_encoder,
             sync_bn=sync_bn,
         )
-        generator = ConditionalGenerator(
-            condition_type, latent_dim, frames, size, channels, **common
-        )
+        if condition_type == "frames":
+            generator = FramePredictor(
+                frames,
+                size,
+                channels,
+                context_frames=context_frames,
+                latent_dim=latent_dim,
+                width=width,
+                kernel_size=motion_kernel,
+            )
+        else:
+            generator = ConditionalGenerator(
+                condition_type, latent_dim, frames, size, channels, **common
+            )
         common["width"] = d_width
         discriminator = ConditionalDiscriminator(
             condition_type,
@@ -196,11 +248,23 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
         return tf.roll(condition, shift=1, axis=0)
 
     def regularizer_names(self):
-        if self.recon_weight and self.condition_type in ("image", "video"):
+        if self.recon_weight and self.condition_type in _PAIRED:
             return ("recon",)
         return ()
 
     def generator_regularizers(self, real, fake, condition):
-        if self.recon_weight and self.condition_type in ("image", "video"):
-            return {"recon": self.recon_weight * tf.reduce_mean(tf.abs(fake - real))}
-        return {}
+        if not (self.recon_weight and self.condition_type in _PAIRED):
+            return {}
+        real = tf.cast(real, tf.float32)
+
+        def error(clips):  # per clip
+            return tf.reduce_mean(
+                tf.abs(tf.cast(clips, tf.float32) - real), [1, 2, 3, 4]
+            )
+
+        errors = [error(fake)]
+        for _ in range(self.best_of - 1):
+            noise = self.sample_noise(tf.shape(real)[0])
+            errors.append(error(self.call_generator(noise, condition, training=True)))
+        best = tf.reduce_min(tf.stack(errors), axis=0) if len(errors) > 1 else errors[0]
+        return {"recon": self.recon_weight * tf.reduce_mean(best)}

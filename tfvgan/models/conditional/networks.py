@@ -44,7 +44,8 @@ class ConditionalGenerator(networks._Network):
     channels)`` in [-1, 1].
 
     Args:
-        condition_type: `"label"`, `"text"`, `"image"` or `"video"`.
+        condition_type: `"label"`, `"text"`, `"image"` or `"video"`
+            (`"frames"` has its own generator, `FramePredictor`).
         latent_dim: noise size.
         frames, size, channels: clip shape.
         width: generator width multiplier (64 = VGAN's widths); the
@@ -103,6 +104,11 @@ class ConditionalGenerator(networks._Network):
             sync_bn=sync_bn,
             **kwargs,
         )
+        if condition_type == "frames":
+            raise ValueError(
+                "frames conditions have their own generator: FramePredictor "
+                "(tfvgan.models.conditional.prediction)."
+            )
         self.condition_type = condition_type
         self.size = size
         self.encoder = _encoder(
@@ -149,13 +155,15 @@ class ConditionalDiscriminator(networks._Network):
 
     Labels and captions are encoded and tiled over every frame and pixel (the
     article's concatenation, with the tiling it was missing); a first frame is
+    repeated over time; context frames are stacked on the channels and
     repeated over time; a low-resolution clip is upsampled. A 3D-conv critic
     (`networks.VideoDiscriminator`) scores the result with one logit.
 
     Called on ``[video, condition]``; returns ``(B, 1)`` logits.
 
     Args:
-        condition_type: `"label"`, `"text"`, `"image"` or `"video"`.
+        condition_type: `"label"`, `"text"`, `"image"`, `"video"` or
+            `"frames"` (context frames, stacked on the channels).
         frames, size, channels: clip shape.
         width: channels of the critic's first stage; doubles per stage.
         num_classes: for `"label"`: number of classes.
@@ -239,6 +247,10 @@ class ConditionalDiscriminator(networks._Network):
             cmap = self.tile(self.encoder(condition))
         elif self.condition_type == "image":
             cmap = ops.repeat(ops.expand_dims(condition, 1), self.frames, axis=1)
+        elif self.condition_type == "frames":
+            # The context frames side by side on the channels, at every step.
+            stacked = ops.concatenate(ops.unstack(condition, axis=1), axis=-1)
+            cmap = ops.repeat(ops.expand_dims(stacked, 1), self.frames, axis=1)
         else:
             cmap = _upsample_clip(condition, self.size)
         return self.critic(ops.concatenate([video, cmap], axis=-1), training=training)

@@ -1,0 +1,124 @@
+"""Scores for video prediction: the trivial baseline and the frames scored.
+
+A model that continues the first ``k`` frames of a clip must beat simply
+holding the last of them (`copy_last_frame`); `prediction_scores` compares
+both with the real continuation on the frames after the context only, since
+the context itself is given.
+
+Example:
+
+```python
+import tfvgan
+
+context = real[:, :2]
+fake = gan.generate(condition=context)
+tfvgan.metrics.prediction_scores(real, fake, context_frames=2)
+# {'psnr': ..., 'ssim': ..., 'psnr_copy_last_frame': ..., ...}
+```
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tfvgan.conditions import check_context_frames, copy_last_frame
+from tfvgan.metrics import frame_metrics
+
+__all__ = ["best_of_n_scores", "copy_last_frame", "prediction_scores"]
+
+
+def prediction_scores(real: Any, fake: Any, context_frames: int) -> dict[str, float]:
+    """PSNR and SSIM of predicted clips and of `copy_last_frame`, on the
+    frames after the context.
+
+    Args:
+        real: the real clips ``(B, T, H, W, C)`` in ``[-1, 1]``.
+        fake: the model's clips of the same shape (its first
+            `context_frames` frames are not scored).
+        context_frames: ``k``, the frames the model was given.
+
+    Returns:
+        ``psnr``, ``ssim`` (the model) and ``psnr_copy_last_frame``,
+        ``ssim_copy_last_frame`` (the baseline), each the mean over clips
+        and predicted frames; PSNR capped at 100 dB per frame.
+
+    Raises:
+        ValueError: shapes differ, or `context_frames` is not in ``[1, T)``.
+    """
+    real, fake = np.asarray(real, np.float32), np.asarray(fake, np.float32)
+    if real.shape != fake.shape or real.ndim != 5:
+        raise ValueError(
+            f"expected real and fake of one (B, T, H, W, C) shape, got "
+            f"{real.shape} and {fake.shape}"
+        )
+    k = check_context_frames(context_frames, real.shape[1])
+    baseline = copy_last_frame(real[:, :k], real.shape[1])
+    scores = {}
+    for name, clips in (("", fake), ("_copy_last_frame", baseline)):
+        scores[f"psnr{name}"] = float(
+            frame_metrics.psnr(clips[:, k:], real[:, k:], max_db=100.0)
+        )
+        scores[f"ssim{name}"] = float(frame_metrics.ssim(clips[:, k:], real[:, k:]))
+    return scores
+
+
+def best_of_n_scores(real: Any, samples: Any, context_frames: int) -> dict[str, float]:
+    """The stochastic-prediction protocol (SVG, SAVP): for each clip, the
+    best of `N` sampled continuations, and how different the samples are.
+
+    Args:
+        real: the real clips ``(B, T, H, W, C)`` in ``[-1, 1]``.
+        samples: ``N >= 2`` continuations of each: a sequence of ``N``
+            arrays of the real clips' shape, or one ``(N, B, T, H, W, C)``
+            array (their first `context_frames` frames are not scored).
+        context_frames: ``k``, the frames the model was given.
+
+    Returns:
+        ``psnr_best_of_n`` and ``ssim_best_of_n``: per clip, the highest PSNR
+        (SSIM) of its samples over the predicted frames, averaged over clips
+        (each metric takes its own best sample, as the papers do);
+        ``diversity``: the mean absolute difference between two samples of
+        one clip over the predicted frames (pixels in ``[-1, 1]``), averaged
+        over every pair and clip: 0 when the model ignores its noise.
+
+    Raises:
+        ValueError: shapes that do not match, fewer than 2 samples, or
+            `context_frames` not in ``[1, T)``.
+
+    Reference:
+        Denton & Fergus 2018, "Stochastic Video Generation with a Learned
+        Prior", https://arxiv.org/abs/1802.07687; Lee et al. 2018, SAVP,
+        https://arxiv.org/abs/1804.01523
+    """
+    real = np.asarray(real, np.float32)
+    samples = [np.asarray(sample, np.float32) for sample in samples]
+    if len(samples) < 2:
+        raise ValueError(f"expected at least 2 samples per clip, got {len(samples)}")
+    for sample in samples:
+        if sample.shape != real.shape:
+            raise ValueError(
+                f"expected every sample of the real clips' shape {real.shape}, got "
+                f"{sample.shape}"
+            )
+    k = check_context_frames(context_frames, real.shape[1])
+    target = real[:, k:]
+    # Running maxima and a running pairwise sum: N samples, not N^2 arrays.
+    best_psnr = best_ssim = None
+    distance, pairs = 0.0, 0
+    for i, sample in enumerate(samples):
+        psnr = np.asarray(
+            frame_metrics.psnr(sample[:, k:], target, "none", max_db=100.0)
+        )
+        ssim = np.asarray(frame_metrics.ssim(sample[:, k:], target, "none"))
+        best_psnr = psnr if best_psnr is None else np.maximum(best_psnr, psnr)
+        best_ssim = ssim if best_ssim is None else np.maximum(best_ssim, ssim)
+        for other in samples[:i]:
+            distance += float(np.abs(sample[:, k:] - other[:, k:]).mean())
+            pairs += 1
+    return {
+        "psnr_best_of_n": float(best_psnr.mean()),
+        "ssim_best_of_n": float(best_ssim.mean()),
+        "diversity": distance / pairs,
+    }
