@@ -11,7 +11,7 @@ from tfvgan.models.conditional.networks import (
     ConditionalDiscriminator,
     ConditionalGenerator,
 )
-from tfvgan.models.conditional.prediction import FramePredictor
+from tfvgan.models.conditional.prediction import FramePredictor, check_kernel_size
 from tfvgan.models.conditional.presets import PRESETS
 from tfvgan.models.video_gan import VideoGAN, other_labels
 from tfvgan.validation import check_int, check_num_classes
@@ -157,15 +157,7 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
             )
         if condition_type == "frames":
             context_frames = conditions.check_context_frames(context_frames, frames)
-            if (
-                isinstance(motion_kernel, bool)
-                or not isinstance(motion_kernel, int)
-                or motion_kernel < 1
-                or motion_kernel % 2 == 0
-            ):
-                raise ValueError(
-                    f"expected motion_kernel an odd int >= 1, got {motion_kernel!r}."
-                )
+            check_kernel_size("motion_kernel", motion_kernel)
         if condition_type == "text":
             vocabulary = text.full_vocabulary(vocabulary)
         elif condition_type == "video":

@@ -19,6 +19,18 @@ from tfvgan.conditions import check_context_frames
 from tfvgan.models import networks
 
 
+def check_kernel_size(name: str, value) -> int:
+    """`value`, an odd int >= 1 (a motion kernel's width).
+
+    Raises:
+        ValueError: anything else, naming the argument `name`.
+    """
+    odd = not isinstance(value, bool) and isinstance(value, int) and value % 2
+    if not odd or value < 1:
+        raise ValueError(f"expected {name} an odd int >= 1, got {value!r}.")
+    return value
+
+
 def shifted_copies(frame, kernel_size: int, fill: float = -1.0):
     """Every shift of `frame` within a ``kernel_size`` window.
 
@@ -129,15 +141,7 @@ class FramePredictor(networks._Network):
             noise_dim=noise_dim,
             **kwargs,
         )
-        if (
-            isinstance(kernel_size, bool)
-            or not isinstance(kernel_size, int)
-            or kernel_size < 1
-            or kernel_size % 2 == 0
-        ):
-            raise ValueError(
-                f"expected kernel_size an odd int >= 1, got {kernel_size!r}"
-            )
+        check_kernel_size("kernel_size", kernel_size)
         context_frames = check_context_frames(context_frames, frames)
         if size % 8:
             raise ValueError(f"expected size a multiple of 8, got {size!r}")
