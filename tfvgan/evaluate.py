@@ -349,10 +349,11 @@ def evaluate_model(
                     batch_size,
                 )
             )  # fmt: skip
+    # Frames the model was given (prediction context) are not scored.
+    start = 0 if kind_lib is None else kind_lib.scored_from(condition)
     if kind_lib is not None and kind_lib.baseline_name is not None:
         baseline = np.asarray(kind_lib.baseline(target, condition))
         name = kind_lib.baseline_name
-        start = kind_lib.scored_from(condition)
         result.update(_frame_scores(metrics, fake, target, baseline, name, start))
         # The baseline's clips against the same real ones: a model must
         # also beat it on FVD.
@@ -372,9 +373,7 @@ def evaluate_model(
             )
             for j in range(1, BEST_OF)
         ]
-        scores = metrics.best_of_n_scores(
-            target, samples, kind_lib.scored_from(condition)
-        )
+        scores = metrics.best_of_n_scores(target, samples, start)
         result[f"psnr_best_of_{BEST_OF}"] = scores["psnr_best_of_n"]
         result[f"ssim_best_of_{BEST_OF}"] = scores["ssim_best_of_n"]
         result["diversity"] = scores["diversity"]
