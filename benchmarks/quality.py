@@ -14,7 +14,9 @@ trains the ``text`` run preset (captions, 10 pairs held out). The
 ``cgan-predict`` row trains the ``predict`` run preset (continue the first
 two frames) and gets a prediction table: PSNR/SSIM on the predicted frames
 and FVD against holding the last given frame, the best of 10 samples per
-clip and their diversity.
+clip and their diversity; ``cgan-inbetween`` trains the ``inbetween``
+run preset (fill in between the first and the last frame) against the
+cross-fade between them, in the same table.
 Prints Markdown tables and writes every number to ``--out/quality.json``.
 
     PYTHONPATH=. python benchmarks/quality.py                    # every row
@@ -73,6 +75,22 @@ ROWS = {
         "recon_weight": 100.0,
         "best_of": 2,
     },
+    # The "superres" run preset: super-resolution with a squared-error term.
+    "cgan-superres": {
+        "preset": "superres",
+        "model": "conditional",
+        "condition_type": "video",
+        "recon_weight": 1000.0,
+        "recon_loss": "l2",
+    },
+    # The "inbetween" run preset: fill in the frames between the first and
+    # the last one, against the cross-fade between them.
+    "cgan-inbetween": {
+        "preset": "inbetween",
+        "model": "conditional",
+        "condition_type": "keyframes",
+        "recon_weight": 100.0,
+    },
 }
 
 
@@ -112,9 +130,12 @@ def _score(row: str, args) -> dict:
     )
     keras.utils.set_random_seed(config.seed)
     untrained = builders.build_model(config)
+    # Scored on clips the run does not train on (the run's data seed + 1).
+    data_seed = evaluate.held_out_seed(config)
     before = evaluate.evaluate_model(
         untrained,
         num_videos=args.num_videos,
+        data_seed=data_seed,
         data_kwargs=evaluate.real_data_kwargs(config),
     )
     del untrained
@@ -122,7 +143,9 @@ def _score(row: str, args) -> dict:
     start = time.perf_counter()
     train.run(config)
     seconds = time.perf_counter() - start
-    after = evaluate.evaluate_run(config.run_dir, num_videos=args.num_videos)
+    after = evaluate.evaluate_run(
+        config.run_dir, num_videos=args.num_videos, data_seed=data_seed
+    )
     return {"row": row, "train_seconds": seconds, "untrained": before, "trained": after}
 
 
@@ -141,7 +164,7 @@ def table(results: list[dict]) -> str:
         a, b = r["trained"], r["untrained"]
         acc = a.get("conditional_accuracy")
         frame = base = ""
-        for name in ("copy_first_frame", "bicubic", "copy_last_frame"):
+        for name in FRAME_BASELINES:
             if f"psnr_{name}" in a:
                 frame = f"{a['psnr']:.2f} / {a['ssim']:.3f}"
                 base = f"{a[f'psnr_{name}']:.2f} / {a[f'ssim_{name}']:.3f} ({name})"
@@ -181,25 +204,35 @@ def text_table(results: list[dict]) -> str:
     return "\n".join(lines) if len(lines) > 2 else ""
 
 
-def prediction_table(results: list[dict]) -> str:
-    """Prediction rows of `results` against holding the last given frame:
-    PSNR / SSIM on the predicted frames, FVD, the best of 10 samples and
-    their diversity."""
+#: The trivial baselines of the frame-conditioned rows (`tfvgan.conditions`).
+FRAME_BASELINES = ("copy_first_frame", "bicubic", "copy_last_frame", "cross_fade")
+
+
+def baseline_table(results: list[dict]) -> str:
+    """Prediction and in-betweening rows of `results` against their trivial
+    baseline (holding the last given frame, the cross-fade): PSNR / SSIM on
+    the frames not given, FVD, and for prediction the best of 10 samples
+    and their diversity."""
     lines = [
-        "| row | PSNR / SSIM | copy last frame | FVD (copy last frame) "
+        "| row | PSNR / SSIM | baseline PSNR / SSIM | FVD (baseline) "
         "| best of 10 PSNR / SSIM | diversity |",
         "|---|---|---|---|---|---|",
     ]
     for r in results:
         a = r["trained"]
-        if "psnr_copy_last_frame" not in a:
+        name = next(
+            (n for n in ("copy_last_frame", "cross_fade") if f"fvd_{n}" in a), None
+        )
+        if name is None:
             continue
+        best = diversity = ""
+        if "psnr_best_of_10" in a:
+            best = f"{a['psnr_best_of_10']:.2f} / {a['ssim_best_of_10']:.3f}"
+            diversity = f"{a['diversity']:.4f}"
         lines.append(
             f"| {r['row']} | {a['psnr']:.2f} / {a['ssim']:.3f} "
-            f"| {a['psnr_copy_last_frame']:.2f} / {a['ssim_copy_last_frame']:.3f} "
-            f"| {a['fvd']:.2f} ({a['fvd_copy_last_frame']:.2f}) "
-            f"| {a['psnr_best_of_10']:.2f} / {a['ssim_best_of_10']:.3f} "
-            f"| {a['diversity']:.4f} |"
+            f"| {a[f'psnr_{name}']:.2f} / {a[f'ssim_{name}']:.3f} ({name}) "
+            f"| {a['fvd']:.2f} ({a[f'fvd_{name}']:.2f}) | {best} | {diversity} |"
         )
     return "\n".join(lines) if len(lines) > 2 else ""
 
@@ -234,7 +267,7 @@ def main(argv=None) -> None:
     with open(os.path.join(args.out, "quality.json"), "w") as f:
         json.dump(results, f, indent=2)
     print(table(results))
-    for extra in (text_table(results), prediction_table(results)):
+    for extra in (text_table(results), baseline_table(results)):
         if extra:
             print()
             print(extra)

@@ -17,6 +17,7 @@ def test_registry_names_the_types_and_refuses_unknown_ones():
         "image",
         "video",
         "frames",
+        "keyframes",
     ]
     with pytest.raises(ValueError, match="unknown condition_type 'audio'.*'frames'"):
         conditions.get("audio")
@@ -27,6 +28,7 @@ def test_registry_names_the_types_and_refuses_unknown_ones():
         "image": "first_frame",
         "video": "low_res",
         "frames": "context_frames",
+        "keyframes": "keyframes",
     }
 
 
@@ -38,6 +40,7 @@ def test_registry_names_the_types_and_refuses_unknown_ones():
         ("image", {}, (32, 32, 1), tf.float32),
         ("video", {"downscale": 4}, (8, 8, 8, 1), tf.float32),
         ("frames", {"context_frames": 3}, (3, 32, 32, 1), tf.float32),
+        ("keyframes", {"keyframe_interval": 7}, (2, 32, 32, 1), tf.float32),
     ],
 )
 def test_shapes_and_specs(name, options, shape, dtype):
@@ -142,7 +145,67 @@ def test_trivial_baselines():
     held = frames.baseline(clips, context)
     np.testing.assert_array_equal(held[:, :2], clips[:, :2])
     np.testing.assert_array_equal(held[:, 2], clips[:, 1])  # the last one, held
-    assert frames.scored_from(context) == 2 and video.scored_from(None) == 0
+    assert list(frames.scored_frames(context, 3)) == [2]
+    assert list(video.scored_frames(None, 3)) == [0, 1, 2]
+
+
+def test_cross_fade_blends_each_keyframe_into_the_next():
+    keyframes = conditions.get("keyframes")
+    assert keyframes.baseline_name == "cross_fade"
+    # 7 frames, keyframes every 3: frames 0, 3, 6 given; values 0, 3, 6.
+    clips = np.arange(7, dtype=np.float32).reshape(1, 7, 1, 1, 1) * np.ones(
+        (1, 7, 2, 2, 1), np.float32
+    )
+    given = keyframes.from_clips(clips, keyframe_interval=3)
+    np.testing.assert_array_equal(given[0, :, 0, 0, 0], [0, 3, 6])
+    # A linear ramp is its own cross-fade: every frame exact.
+    np.testing.assert_allclose(keyframes.baseline(clips, given), clips, atol=1e-6)
+    # A jump between two keyframes: thirds of the way at frames 1 and 2.
+    step = np.zeros((1, 4, 1, 1, 1), np.float32)
+    step[:, 3] = 1.0
+    faded = conditions.cross_fade(step[:, [0, 3]], 4)
+    np.testing.assert_allclose(faded[0, :, 0, 0, 0], [0, 1 / 3, 2 / 3, 1], atol=1e-6)
+    assert list(keyframes.scored_frames(given, 7)) == [1, 2, 4, 5]
+    assert keyframes.shape(7, 8, 1) == (2, 8, 8, 1)  # first and last
+    assert keyframes.shape(7, 8, 1, keyframe_interval=2) == (4, 8, 8, 1)
+    assert conditions.keyframe_indices(9, 4) == [0, 4, 8]
+
+
+def test_interpolation_scores_count_only_the_frames_between():
+    from tfvgan import metrics
+
+    clips = np.zeros((2, 5, 16, 16, 1), np.float32)
+    clips[:, 2] = 0.4  # a flash in the middle: the cross-fade misses it
+    fake = clips.copy()
+    fake[:, [0, 4]] = 0.9  # wrong keyframes do not count
+    scores = metrics.interpolation_scores(clips, fake)
+    assert scores["psnr"] == 100.0 and scores["ssim"] == pytest.approx(1.0)
+    # Frames 1 and 3 fade exactly (0 to 0); frame 2 errs by 0.4:
+    # (100 + 10 log10(4 / 0.16) + 100) / 3.
+    expected = (200 + 10 * np.log10(4 / 0.16)) / 3
+    assert scores["psnr_cross_fade"] == pytest.approx(expected, abs=0.01)
+    np.testing.assert_array_equal(
+        metrics.cross_fade(clips[:, [0, 4]], 5),
+        conditions.cross_fade(clips[:, [0, 4]], 5),
+    )
+    with pytest.raises(ValueError, match="keyframe_interval"):
+        metrics.interpolation_scores(clips, fake, keyframe_interval=3)
+    with pytest.raises(ValueError, match="one"):
+        metrics.interpolation_scores(clips, fake[:, :4])
+
+
+def test_keyframe_errors():
+    keyframes = conditions.get("keyframes")
+    # Not an int, nothing between keyframes, or the last frame not one.
+    for n in (1, 0, 8, 3, 2.0, True):
+        with pytest.raises(ValueError, match="keyframe_interval"):
+            keyframes.shape(8, 32, 1, keyframe_interval=n)
+    with pytest.raises(ValueError, match="keyframe_interval"):
+        keyframes.from_clips(_clips(), keyframe_interval=3)
+    with pytest.raises(ValueError, match=r"m >= 2"):
+        conditions.cross_fade(np.zeros((1, 1, 4, 4, 1)), 5)
+    with pytest.raises(ValueError, match="multiple of the 2 gaps"):
+        conditions.cross_fade(np.zeros((1, 3, 4, 4, 1)), 6)
 
 
 def test_context_frames_errors():

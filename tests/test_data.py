@@ -190,6 +190,12 @@ def test_moving_digits_conditions():
     assert context.shape == (4, 3, 32, 32, 1) and context.dtype == tf.float32
     np.testing.assert_array_equal(context.numpy(), video.numpy()[:, :3])
 
+    video, keys = next(
+        iter(data.moving_digits(condition="keyframes", keyframe_interval=7, **kwargs))
+    )
+    assert keys.shape == (4, 2, 32, 32, 1) and keys.dtype == tf.float32
+    np.testing.assert_array_equal(keys.numpy(), video.numpy()[:, [0, 7]])
+
     two = data.moving_digits(4, frames=4, size=32, num_digits=2, condition="label")
     assert next(iter(two))[1].shape == (2,)
 
@@ -208,6 +214,11 @@ def test_moving_digits_rejects_bad_arguments():
             data.moving_digits(
                 4, frames=4, condition="context_frames", context_frames=k
             )
+    for n in (2, 4, None):  # frames=5: keyframes every 2 or 4 frames
+        data.moving_digits(4, frames=5, condition="keyframes", keyframe_interval=n)
+    for n in (1, 3, 5, 2.0):
+        with pytest.raises(ValueError, match="keyframe_interval"):
+            data.moving_digits(4, frames=5, condition="keyframes", keyframe_interval=n)
 
 
 def test_caption_vectorizer_adapts():
@@ -394,6 +405,15 @@ def test_directory_batches_channels_and_conditions(video_dir):
         data.video_dataset_from_directory(
             video_dir, frames=4, size=16, condition="context_frames", context_frames=4
         )
+    ds = data.video_dataset_from_directory(
+        video_dir, frames=4, size=16, batch_size=2, condition="keyframes", seed=0
+    )
+    video, keys = next(iter(ds))
+    np.testing.assert_array_equal(keys.numpy(), video.numpy()[:, [0, 3]])
+    with pytest.raises(ValueError, match="keyframe_interval"):
+        data.video_dataset_from_directory(
+            video_dir, frames=4, size=16, condition="keyframes", keyframe_interval=2
+        )
     unlabelled = data.video_dataset_from_directory(
         video_dir, frames=4, size=16, batch_size=2, labels=None
     )
@@ -571,6 +591,10 @@ def test_condition_helpers():
     np.testing.assert_array_equal(first_two, clips[:2])
     with pytest.raises(ValueError, match="context_frames < frames=3"):
         conditions_lib.video_condition(clips, "context_frames", context_frames=3)
+    ends = conditions_lib.video_condition(clips, "keyframes")
+    np.testing.assert_array_equal(ends, tf.gather(clips, [0, 2]))
+    batched = conditions_lib.video_condition(clips[None], "keyframes")
+    np.testing.assert_array_equal(batched[0], ends)
 
 
 # ------------------------------------------- issue 27: split, classes, resume

@@ -46,7 +46,10 @@ def test_untrained_generator_scores_worse_than_the_real_floor(
     "condition_type",
     # 5-15 s each: video in the default run
     [
-        *(pytest.param(c, marks=pytest.mark.slow) for c in ("text", "image", "frames")),
+        *(
+            pytest.param(c, marks=pytest.mark.slow)
+            for c in ("text", "image", "frames", "keyframes")
+        ),
         "video",
     ],
 )
@@ -67,7 +70,8 @@ def test_conditional_runs_get_their_application_metrics(
     )
     run(config)
     result = evaluate_run(str(tmp_path / "run"), num_videos=32)
-    if condition_type != "frames":  # a predictor continues real clips at once
+    if condition_type not in ("frames", "keyframes"):
+        # (A predictor or an interpolator moves real content at once.)
         assert result["fvd"] > result["fvd_floor"]
     if condition_type == "text":
         # The caption's digit, judged by the classifier: a fraction.
@@ -90,12 +94,26 @@ def test_conditional_runs_get_their_application_metrics(
         assert result["psnr_best_of_10"] >= result["psnr"]
         assert result["ssim_best_of_10"] >= result["ssim"]
         assert result["diversity"] >= 0
+    elif condition_type == "keyframes":
+        # Scored on the frames between the keyframes only.
+        for key in ("psnr", "psnr_cross_fade"):
+            assert 0 < result[key] < 100
+        # 4 steps: the moves along the straight line already beat fading.
+        assert result["psnr"] > result["psnr_cross_fade"]
+        assert result["fvd_cross_fade"] > 0
+        assert "psnr_best_of_10" not in result
     else:
-        baseline = "copy_first_frame" if condition_type == "image" else "bicubic"
-        # 4 training steps cannot beat the trivial baseline yet.
-        assert result[f"psnr_{baseline}"] > result["psnr"] > 0
-        assert result[f"ssim_{baseline}"] > result["ssim"]
-        assert result[f"fvd_{baseline}"] > 0
+        if condition_type == "image":
+            # 4 training steps cannot beat the trivial baseline yet.
+            assert result["psnr_copy_first_frame"] > result["psnr"] > 0
+            assert result["ssim_copy_first_frame"] > result["ssim"]
+            assert result["fvd_copy_first_frame"] > 0
+        else:
+            # The super-resolver starts as bicubic upscaling (its residual
+            # at zero): 4 steps leave it next to its baseline.
+            assert result["psnr"] == pytest.approx(result["psnr_bicubic"], abs=0.5)
+            assert result["ssim"] == pytest.approx(result["ssim_bicubic"], abs=0.05)
+            assert result["fvd_bicubic"] > 0
         assert "conditional_accuracy" not in result
 
 
@@ -114,6 +132,7 @@ def test_a_run_is_scored_on_clips_like_its_own_data(cache, tmp_path, monkeypatch
     )
     run(config)
     result = evaluate_run(str(tmp_path / "run"), num_videos=32)
+    assert result["data_seed"] == 1  # the seed-0 run's data seed + 1
     # Real clips and the digit classifier use the run's 12-pixel digits.
     extractors = sorted(p.name for p in (cache / "extractors").iterdir())
     assert any(name.endswith("_g12.keras") for name in extractors), extractors
@@ -122,6 +141,19 @@ def test_a_run_is_scored_on_clips_like_its_own_data(cache, tmp_path, monkeypatch
     default = evaluate_run(str(tmp_path / "run"), num_videos=32, data_kwargs={})
     assert default["inception_score_real"] != result["inception_score_real"]
     assert default["fvd_floor"] != result["fvd_floor"]
+
+
+def test_a_run_is_scored_on_clips_it_did_not_train_on():
+    from tfvgan.data import moving_digits_arrays
+    from tfvgan.evaluate import held_out_seed
+
+    for seed, data_kwargs in ((0, {}), (1, {}), (1, {"seed": 5})):
+        config = TrainConfig.from_preset("tiny", seed=seed, data_kwargs=data_kwargs)
+        train_seed = data_kwargs.get("seed", seed)
+        assert held_out_seed(config) == train_seed + 1
+        train = moving_digits_arrays(8, frames=4, size=16, seed=train_seed)[0]
+        real = moving_digits_arrays(8, frames=4, size=16, seed=held_out_seed(config))
+        assert not any((clip == real[0]).all((1, 2, 3, 4)).any() for clip in train)
 
 
 @pytest.mark.slow  # 10 s

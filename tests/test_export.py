@@ -202,7 +202,7 @@ def _variant_builders():
     builders = {}
     for family in ("temporal", "conv3d", "recurrent"):
         builders[f"{family}_tiny"] = lambda f=family: tiny(f)
-    for condition_type in ("label", "text", "image", "video", "frames"):
+    for condition_type in ("label", "text", "image", "video", "frames", "keyframes"):
         kwargs = {"condition_type": condition_type}
         if condition_type == "text":
             kwargs.update(vocabulary=["", "[UNK]", *VOCAB], sequence_length=TEXT_LEN)
@@ -221,6 +221,7 @@ _SLOW_CASES = {
     "conditional_image_tiny",
     "conditional_video_tiny",
     "conditional_frames_tiny",
+    "conditional_keyframes_tiny",
 }
 SOME_CASES = [
     pytest.param(n, marks=pytest.mark.slow) if n in _SLOW_CASES else n

@@ -491,29 +491,35 @@ def test_every_variant_exports_under_each_half_precision_policy(name, policy, tm
     assert difference <= eps, difference
 
 
-@pytest.mark.slow  # ~10 s
-def test_frame_predictor_stays_float32_under_bfloat16(tmp_path):
-    """The frames cGAN under mixed_bfloat16: its critic computes in
-    bfloat16, its `FramePredictor` in float32 (frames feed later frames),
-    so the context comes back exact and the export matches to 1e-5."""
+@pytest.mark.slow  # ~10 s each
+@pytest.mark.parametrize(
+    "condition_type,given", [("frames", [0, 1]), ("keyframes", [0, 3])]
+)
+def test_frame_generators_stay_float32_under_bfloat16(condition_type, given, tmp_path):
+    """The frames and keyframes cGANs under mixed_bfloat16: their critic
+    computes in bfloat16, their generator (`FramePredictor`,
+    `KeyframeInterpolator`) in float32 (frames feed later frames), so the
+    given frames come back exact and the export matches to 1e-5."""
     from tfvgan import export
 
     with models.dtype_policy("mixed_bfloat16"):
-        gan = models.build_model("conditional", "tiny", condition_type="frames", seed=0)
+        gan = models.build_model(
+            "conditional", "tiny", condition_type=condition_type, seed=0
+        )
     gan.compile(ema_decay=0.9)
     assert _compute_dtypes(gan.generator) == {"float32"}
     assert gan.generator.dtype_policy.compute_dtype == "float32"  # its inputs
     assert _compute_dtypes(gan.discriminator) == {"bfloat16"}
     rng = np.random.default_rng(0)
     video = rng.uniform(-1, 1, (4, *gan.video_shape)).astype("float32")
-    data = tf.data.Dataset.from_tensor_slices((video, video[:, :2])).batch(2)
+    data = tf.data.Dataset.from_tensor_slices((video, video[:, given])).batch(2)
     gan.fit(data, epochs=1, verbose=0)
-    context = video[:2, :2] + np.float32(1e-3)  # not a bfloat16 value
-    out = gan.generate(condition=context, seed=0)
-    np.testing.assert_array_equal(out[:, :2], context)
+    condition = video[:2, given] + np.float32(1e-3)  # not a bfloat16 value
+    out = gan.generate(condition=condition, seed=0)
+    np.testing.assert_array_equal(np.asarray(out)[:, given], condition)
     path = export.export_generator(gan, str(tmp_path))  # verifies itself
     served = tf.saved_model.load(path)
     noise = tf.random.stateless_normal((2, gan.latent_dim), seed=(1, 2))
-    got = served.signatures["generate_float"](noise=noise, condition=context)["video"]
-    expected = gan.generate(noise=noise, condition=context)
-    np.testing.assert_allclose(got.numpy(), expected, rtol=0, atol=1e-5)
+    got = served.signatures["generate_float"](noise=noise, condition=condition)
+    expected = gan.generate(noise=noise, condition=condition)
+    np.testing.assert_allclose(got["video"].numpy(), expected, rtol=0, atol=1e-5)

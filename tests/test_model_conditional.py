@@ -26,6 +26,7 @@ CONDITIONS = {
     "image": VIDEOS[:, 0],
     "video": video_condition(tf.constant(VIDEOS), "low_res", downscale=4).numpy(),
     "frames": VIDEOS[:, :2],
+    "keyframes": VIDEOS[:, [0, T - 1]],
 }
 SLOW = pytest.mark.slow
 
@@ -49,6 +50,7 @@ def dataset(condition_type, batch=B):
         pytest.param("image", marks=SLOW),
         pytest.param("video", marks=SLOW),
         pytest.param("frames", marks=SLOW),
+        pytest.param("keyframes", marks=SLOW),
     ],
 )
 def test_conditional_variant(condition_type, tmp_path, capfd):
@@ -63,7 +65,7 @@ def test_conditional_variant(condition_type, tmp_path, capfd):
     )
 
 
-@pytest.mark.parametrize("condition_type", ["image", "video", "frames"])
+@pytest.mark.parametrize("condition_type", ["image", "video", "frames", "keyframes"])
 def test_conditional_generate_and_discriminate_shapes(condition_type, tmp_path):
     """The default run's check of the two condition types trained only in
     the slow set: `run_variant_test`'s shape part."""
@@ -80,7 +82,7 @@ def test_conditional_generate_and_discriminate_shapes(condition_type, tmp_path):
 
 @SLOW  # 4-5 s each; the default run exports the conv3d variant
 @pytest.mark.parametrize(
-    "condition_type", ["label", "text", "image", "video", "frames"]
+    "condition_type", ["label", "text", "image", "video", "frames", "keyframes"]
 )
 def test_conditional_export(condition_type, tmp_path, capfd):
     # Conditions from the model's `condition_spec` (`example_condition`).
@@ -106,6 +108,8 @@ def test_conditional_export(condition_type, tmp_path, capfd):
         ("video", np.zeros((2, T, 8, 8, C), "float32"), "shape"),
         ("frames", np.zeros((2, 3, S, S, C), "float32"), "shape"),
         ("frames", np.zeros((2, 2, S, S, C), "int32"), "float"),
+        ("keyframes", np.zeros((2, 3, S, S, C), "float32"), "shape"),
+        ("keyframes", np.zeros((2, 2, 8, 8, C), "float32"), "shape"),
     ],
 )
 def test_bad_conditions_are_rejected(condition_type, bad, match):
@@ -130,12 +134,40 @@ def test_text_model_tokenizes_caption_strings_and_handles_oov_and_empty():
     assert_video_batch(videos, (2, T, S, S, C))
 
 
-@pytest.mark.parametrize("condition_type", ["video", "frames"])
-def test_reconstruction_term_is_tracked(condition_type):
-    gan = make(condition_type, recon_weight=1.0)
+@pytest.mark.parametrize(
+    "condition_type,recon_loss",
+    [("video", "l1"), ("video", "l2"), ("frames", "l1"), ("keyframes", "l1")],
+)
+def test_reconstruction_term_is_tracked(condition_type, recon_loss):
+    gan = make(condition_type, recon_weight=1.0, recon_loss=recon_loss)
     gan.compile()
     history = gan.fit(dataset(condition_type), epochs=1, verbose=0).history
     assert history["recon"][-1] > 0
+
+
+def test_reconstruction_term_is_the_mean_absolute_or_squared_error():
+    real = tf.constant(VIDEOS)
+    fake = tf.constant(np.clip(VIDEOS + 0.5, -1.0, 1.0))
+    expected = {
+        "l1": np.abs(fake.numpy() - VIDEOS).mean(),
+        "l2": np.square(fake.numpy() - VIDEOS).mean(),
+    }
+    for loss, value in expected.items():
+        gan = make("video", recon_weight=2.0, recon_loss=loss)
+        term = gan.generator_regularizers(real, fake, CONDITIONS["video"])["recon"]
+        np.testing.assert_allclose(float(term), 2.0 * value, rtol=1e-5)
+
+
+def test_untrained_super_resolution_is_the_bicubic_baseline():
+    """The residual starts at zero: training has to earn every decibel
+    above bicubic upscaling."""
+    from tfvgan import conditions
+
+    gan = make("video")
+    low = CONDITIONS["video"]
+    fake = np.asarray(gan.generate(condition=low, seed=0))
+    bicubic = conditions.get("video").baseline(VIDEOS, low)
+    np.testing.assert_allclose(fake, bicubic, atol=1e-5)
 
 
 def test_conditional_gan_rejects_bad_construction():
@@ -158,6 +190,14 @@ def test_conditional_gan_rejects_bad_construction():
             ConditionalGAN(frames=4, size=16, channels=1, best_of=2, **kwargs)
     with pytest.raises(ValueError, match="best_of"):
         ConditionalGAN("frames", frames=4, size=16, channels=1, best_of=0)
+    with pytest.raises(ValueError, match="recon_loss"):
+        ConditionalGAN("video", frames=4, size=16, channels=1, recon_loss="l3")
+    # Nothing between keyframes, or the last frame not a keyframe.
+    for n in (1, 2, 4, 2.5):
+        with pytest.raises(ValueError, match="keyframe_interval"):
+            ConditionalGAN(
+                "keyframes", frames=4, size=16, channels=1, keyframe_interval=n
+            )
 
 
 # ------------------------------------------------------------ prediction
@@ -291,3 +331,93 @@ def test_matching_aware_critic_loss_is_gan_cls(matching_aware):
     d_eval, _, _ = gan._d_loss(real, fake, labels, training=False)
     r, f = gan._scores(real, labels), gan._scores(fake, labels)
     np.testing.assert_allclose(float(d_eval), loss(r, f), rtol=1e-5)
+
+
+# ------------------------------------------------------------ in-betweening
+def test_move_shifts_by_a_distribution_over_whole_pixels():
+    from tfvgan.models.conditional.interpolation import move, shift_logits
+
+    frame = -np.ones((1, 8, 8, 1), np.float32)
+    frame[0, 2, 3] = 1.0
+
+    def one_hot(shift):  # shifts -7 .. 7
+        probs = np.zeros((1, 15), np.float32)
+        probs[0, shift + 7] = 1.0
+        return probs
+
+    moved = np.asarray(move(frame, one_hot(2), one_hot(-1)))
+    expected = -np.ones_like(frame)
+    expected[0, 4, 2] = 1.0
+    np.testing.assert_allclose(moved, expected, atol=1e-6)
+    # Half a chance of 0 and of 1 row down: half the brightness in each.
+    half = one_hot(0) / 2 + one_hot(1) / 2
+    spread = np.asarray(move(frame, half, one_hot(0)))
+    np.testing.assert_allclose(spread[0, 2:4, 3, 0], [0.0, 0.0], atol=1e-6)
+    # Content moved out of the frame is replaced by the fill (black).
+    gone = np.asarray(move(frame, one_hot(7), one_hot(0)))
+    np.testing.assert_allclose(gone, -1.0, atol=1e-6)
+    # The straight-line prior peaks on the nearest whole shift.
+    logits = np.asarray(shift_logits(np.array([2.2], np.float32), 8))
+    assert logits.shape == (1, 15) and logits.argmax() == 2 + 7
+
+
+def test_displacement_finds_how_far_the_content_went():
+    from tfvgan.models.conditional.interpolation import displacement
+
+    clips = _moving_square(2)  # clip 0 right, clip 1 down, 2 px a frame
+    found = np.asarray(displacement(clips[:, 0], clips[:, 5], 20.0))
+    np.testing.assert_allclose(found, [[0.0, 10.0], [10.0, 0.0]], atol=0.05)
+    blank = -np.ones((1, 16, 16, 1), np.float32)
+    np.testing.assert_allclose(displacement(blank, blank, 20.0), 0.0, atol=1e-4)
+
+
+def test_inbetweening_keeps_the_keyframes_and_moves_along_the_line():
+    """Untrained, the interpolator moves the square along the line from the
+    first to the last frame: far ahead of the cross-fade, which shows two
+    faint squares."""
+    from tfvgan import conditions, metrics
+
+    clips = _moving_square(2)
+    gan = ConditionalGAN(
+        "keyframes", frames=6, size=16, channels=1, width=8, d_width=8,
+        latent_dim=8, seed=0,
+    )  # fmt: skip
+    keyframes = clips[:, [0, 5]]
+    fake = np.asarray(gan.generate(condition=keyframes, seed=0))
+    np.testing.assert_array_equal(fake[:, [0, 5]], keyframes)
+    faded = conditions.cross_fade(keyframes, 6)
+    between = slice(1, 5)
+    psnr = float(metrics.psnr(fake[:, between], clips[:, between]))
+    assert psnr > float(metrics.psnr(faded[:, between], clips[:, between])) + 3.0
+    assert float(metrics.ssim(fake[:, between], clips[:, between])) > float(
+        metrics.ssim(faded[:, between], clips[:, between])
+    )
+    # Frame 3 of clip 0: the square's centre 2 + 3 * 2 + 1.5 = 9.5 px right.
+    mass = (fake[0, 3, ..., 0] > 0).astype(float)
+    column = (mass.sum(axis=0) * np.arange(16)).sum() / mass.sum()
+    assert column == pytest.approx(9.5, abs=0.5)
+
+
+def test_every_nth_frame_as_keyframes():
+    """Three keyframes (0, 3, 6): two gaps, each filled in, the keyframes
+    exact, the interval kept through the config and the evaluation
+    options."""
+    from tfvgan import conditions
+
+    clips = np.tile(_moving_square(1)[:, :1], (1, 7, 1, 1, 1))
+    gan = ConditionalGAN(
+        "keyframes", frames=7, size=16, channels=1, width=8, d_width=8,
+        latent_dim=8, keyframe_interval=np.int64(3), seed=0,
+    )  # fmt: skip
+    assert gan.keyframe_interval == 3 and type(gan.keyframe_interval) is int
+    assert gan.condition_spec.shape.as_list() == [None, 3, 16, 16, 1]
+    kind = conditions.get("keyframes")
+    assert kind.model_options(gan) == {"keyframe_interval": 3}
+    keyframes = kind.from_clips(clips, **kind.model_options(gan))
+    fake = np.asarray(gan.generate(condition=keyframes, seed=0))
+    np.testing.assert_array_equal(fake[:, [0, 3, 6]], keyframes)
+    assert list(kind.scored_frames(keyframes, 7)) == [1, 2, 4, 5]
+    # A still square: every frame between is the square where it was.
+    np.testing.assert_allclose(fake[:, [1, 2, 4, 5]], clips[:, [1, 2, 4, 5]], atol=0.2)
+    clone = ConditionalGAN.from_config(gan.get_config())
+    assert clone.keyframe_interval == 3

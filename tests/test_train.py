@@ -208,7 +208,11 @@ from tfvgan.cli import {module}
     "module, args, message",
     [
         ("train", ["--model=gan9000"], r"conditional\|temporal\|conv3d\|recurrent"),
-        ("train", ["--preset=huge"], r"tiny\|quickstart\|text\|predict\|paper"),
+        (
+            "train",
+            ["--preset=huge"],
+            r"tiny\|quickstart\|text\|predict\|inbetween\|superres\|paper",
+        ),
         ("train", ["--dataset=ucf"], r"moving_digits\|directory\|tfds"),
         ("train", ["--epochs=0"], r"--epochs=0: 0 is not a positive integer"),
         ("train", ["--batch_size=two"], r"batch_size.*(int|two)"),

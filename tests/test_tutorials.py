@@ -82,6 +82,8 @@ EXPECTED_OUTPUT = {
         "predicted: (16, 4, 16, 16, 1)",
         "continued: (16, 2, 16, 16, 1) -> (16, 4, 16, 16, 1)",
         "2 frames ->   cGAN (frames)",
+        "in-betweened: (16, 2, 16, 16, 1) -> (16, 4, 16, 16, 1)",
+        "in-between    cGAN (keyframes)",
         "super-resolved: (16, 4, 4, 4, 1) -> (16, 4, 16, 16, 1)",
         "prediction    copy first frame",
         "super-res x4  bicubic",

@@ -16,6 +16,7 @@ trivial baseline a model must beat) and sampling from the command line
 | `"image"` | ``"first_frame"`` | float32 ``(H, W, C)`` in ``[-1, 1]``    | video prediction from a frame |
 | `"video"` | ``"low_res"``   | float32 ``(T, H/s, W/s, C)`` in ``[-1, 1]`` | video super-resolution |
 | `"frames"` | ``"context_frames"`` | float32 ``(k, H, W, C)`` in ``[-1, 1]`` | video prediction from the first k frames |
+| `"keyframes"` | ``"keyframes"`` | float32 ``(m, H, W, C)`` in ``[-1, 1]`` | in-betweening: the frames between keyframes |
 
 A new condition type is a subclass of `ConditionType` registered in
 `CONDITION_TYPES`.
@@ -48,9 +49,12 @@ __all__ = [
     "ConditionType",
     "check_context_frames",
     "check_ids",
+    "check_keyframe_interval",
     "copy_last_frame",
+    "cross_fade",
     "downscale_clips",
     "get",
+    "keyframe_indices",
 ]
 
 #: Served float conditions may exceed ``[-1, 1]`` by this much (the
@@ -119,6 +123,81 @@ def check_context_frames(context_frames, frames: int | None = None) -> int:
             f"predict), got {context_frames}"
         )
     return int(context_frames)
+
+
+def check_keyframe_interval(keyframe_interval, frames: int) -> int:
+    """`keyframe_interval` (frames from one keyframe to the next) of clips
+    of `frames` frames; None means ``frames - 1``: the first and last frame.
+
+    Raises:
+        ValueError: not an int in ``[2, frames - 1]`` (a frame must lie
+            between two keyframes), or not dividing ``frames - 1`` (the last
+            frame must be a keyframe).
+    """
+    given = keyframe_interval
+    if keyframe_interval is None:
+        keyframe_interval = frames - 1
+    if (
+        isinstance(keyframe_interval, bool)
+        or not isinstance(keyframe_interval, (int, np.integer))
+        or not 2 <= keyframe_interval <= frames - 1
+        or (frames - 1) % keyframe_interval
+    ):
+        raise ValueError(
+            f"expected keyframe_interval an int in [2, {frames - 1}] dividing "
+            f"frames - 1 = {frames - 1} (keyframes at 0, n, 2n, ..., "
+            f"{frames - 1}), got {given!r}"
+        )
+    return int(keyframe_interval)
+
+
+def keyframe_indices(frames: int, keyframe_interval: int | None = None) -> list[int]:
+    """The keyframes of a clip: ``[0, n, 2n, ..., frames - 1]``.
+
+    Raises:
+        ValueError: see `check_keyframe_interval`.
+    """
+    n = check_keyframe_interval(keyframe_interval, frames)
+    return list(range(0, frames, n))
+
+
+def cross_fade(keyframes, frames: int) -> np.ndarray:
+    """The clips that cross-fade linearly from each keyframe to the next:
+    the baseline of in-betweening.
+
+    Args:
+        keyframes: ``(B, m, H, W, C)``, frames ``0, n, ..., frames - 1``
+            with ``n = (frames - 1) / (m - 1)``.
+        frames: the length of the clips to make.
+
+    Returns:
+        float32 ``(B, frames, H, W, C)``: frame ``t`` between keyframes
+        ``a`` (at ``t0``) and ``b`` (at ``t0 + n``) is
+        ``(1 - w) * a + w * b`` with ``w = (t - t0) / n``; the keyframes
+        themselves are exact.
+
+    Raises:
+        ValueError: `keyframes` is not 5-D with ``m >= 2``, or ``m - 1``
+            does not divide ``frames - 1``.
+    """
+    keyframes = np.asarray(keyframes, np.float32)
+    if keyframes.ndim != 5 or keyframes.shape[1] < 2:
+        raise ValueError(
+            f"expected keyframes (B, m >= 2, H, W, C), got shape {keyframes.shape}"
+        )
+    gaps = keyframes.shape[1] - 1
+    if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)):
+        raise ValueError(f"expected frames an int, got {frames!r}")
+    if frames < 3 or (frames - 1) % gaps:
+        raise ValueError(
+            f"expected frames - 1 a multiple of the {gaps} gaps between "
+            f"{gaps + 1} keyframes, got frames={frames}"
+        )
+    n = (frames - 1) // gaps
+    t = np.arange(frames)
+    first = np.minimum(t // n, gaps - 1)
+    w = ((t - first * n) / n).astype(np.float32)[None, :, None, None, None]
+    return (1.0 - w) * keyframes[:, first] + w * keyframes[:, first + 1]
 
 
 def copy_last_frame(context, frames: int) -> np.ndarray:
@@ -195,10 +274,10 @@ class ConditionType:
         e.g. ``{"downscale": 4}``."""
         return {}
 
-    def scored_from(self, condition) -> int:
-        """The first frame a model's clip is scored on against the real one
-        (PSNR/SSIM): 0, or the number of given frames it only copies."""
-        return 0
+    def scored_frames(self, condition, frames: int) -> np.ndarray:
+        """The frames of a model's clip that are scored against the real
+        one (PSNR/SSIM): all of them, or those it was not given."""
+        return np.arange(frames)
 
     # ------------------------------------------------------------- shapes
     def shape(self, frames: int, size: int, channels: int, **options) -> tuple:
@@ -207,7 +286,8 @@ class ConditionType:
         Args:
             frames, size, channels: the model's clip shape.
             **options: ``downscale`` (video), ``sequence_length`` (text),
-                ``context_frames`` (frames).
+                ``context_frames`` (frames), ``keyframe_interval``
+                (keyframes).
         """
         raise NotImplementedError
 
@@ -271,7 +351,8 @@ class ConditionType:
             clips: the real clips.
             labels: their class ids (label conditions).
             captions: their captions (text conditions).
-            **options: ``downscale`` (video), ``context_frames`` (frames).
+            **options: ``downscale`` (video), ``context_frames`` (frames),
+                ``keyframe_interval`` (keyframes).
 
         Raises:
             ValueError: the source gave no labels/captions this type needs.
@@ -432,8 +513,8 @@ class _Frames(ConditionType):
     def model_options(self, model):
         return {"context_frames": model.condition_spec.shape[1]}
 
-    def scored_from(self, condition):
-        return int(np.shape(condition)[1])
+    def scored_frames(self, condition, frames):
+        return np.arange(int(np.shape(condition)[1]), frames)
 
     def from_clips(
         self, clips, labels=None, captions=None, context_frames=2, **options
@@ -446,9 +527,43 @@ class _Frames(ConditionType):
         return copy_last_frame(condition, np.asarray(clips).shape[1])
 
 
+class _Keyframes(ConditionType):
+    """Frames ``0, n, 2n, ..., T - 1`` of the clip (every
+    `keyframe_interval`-th, the last included; by default the first and
+    the last); the model fills in the frames between them, which are the
+    ones scored."""
+
+    name = "keyframes"
+    data_condition = "keyframes"
+    baseline_name = "cross_fade"
+
+    def shape(self, frames, size, channels, keyframe_interval=None, **options):
+        m = len(keyframe_indices(frames, keyframe_interval))
+        return (m, size, size, channels)
+
+    def model_options(self, model):
+        gaps = model.condition_spec.shape[1] - 1
+        return {"keyframe_interval": (model.frames - 1) // gaps}
+
+    def scored_frames(self, condition, frames):
+        gaps = int(np.shape(condition)[1]) - 1
+        return np.setdiff1d(
+            np.arange(frames), np.arange(0, frames, (frames - 1) // gaps)
+        )
+
+    def from_clips(
+        self, clips, labels=None, captions=None, keyframe_interval=None, **options
+    ):
+        clips = np.asarray(clips)
+        return clips[:, keyframe_indices(clips.shape[1], keyframe_interval)]
+
+    def baseline(self, clips, condition):
+        return cross_fade(condition, np.asarray(clips).shape[1])
+
+
 #: Every condition type, by name.
 CONDITION_TYPES: dict[str, ConditionType] = {
-    c.name: c for c in (_Label(), _Text(), _Image(), _Video(), _Frames())
+    c.name: c for c in (_Label(), _Text(), _Image(), _Video(), _Frames(), _Keyframes())
 }
 
 

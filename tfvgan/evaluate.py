@@ -3,8 +3,8 @@
 `evaluate_model` scores a model (or a `tfvgan.serving.SavedModelGenerator`
 over an export) against real clips; `evaluate_run` restores a run folder's
 generator first. The protocol: `num_videos` clips generated and
-`num_videos` real clips from `moving_digits` (seed `data_seed`, disjoint
-from the training seed 0), both at the model's frames/size/channels with
+`num_videos` real clips from `moving_digits` (seed `data_seed`; a run
+is scored on `held_out_seed`, so never on its training clips), both at the model's frames/size/channels with
 frame stride 1; features from the offline digit classifier (cached,
 trained once on first use) or from a user-provided I3D SavedModel
 (`i3d_path`, the standard FVD preprocessing: 224x224 bilinear, [-1, 1],
@@ -32,16 +32,29 @@ scores = evaluate_run("runs/quickstart", num_videos=512)
 
 from __future__ import annotations
 
-__all__ = ["BEST_OF", "evaluate_model", "evaluate_run", "real_data_kwargs"]
+__all__ = [
+    "BEST_OF",
+    "evaluate_model",
+    "evaluate_run",
+    "held_out_seed",
+    "real_data_kwargs",
+]
 
 #: Samples per clip of the stochastic-prediction protocol (SVG, SAVP).
 BEST_OF = 10
 
 
-def _frame_scores(metrics, fake, real, baseline, name: str, start: int = 0) -> dict:
+def _frame_scores(metrics, fake, real, baseline, name: str, scored) -> dict:
     """PSNR/SSIM of the generator and of the trivial baseline against real,
-    on the frames from `start` (the frames before it were given)."""
-    fake, real, baseline = fake[:, start:], real[:, start:], baseline[:, start:]
+    on the frames `scored` (the ones the model was not given)."""
+    import numpy as np
+
+    scored = np.asarray(scored)
+    if len(scored) and (np.diff(scored) == 1).all():  # a view, not a copy
+        scored = slice(int(scored[0]), int(scored[-1]) + 1)
+    fake, real, baseline = (
+        np.asarray(clips)[:, scored] for clips in (fake, real, baseline)
+    )
     return {
         "psnr": float(metrics.psnr(fake, real, max_db=100.0)),
         "ssim": float(metrics.ssim(fake, real)),
@@ -110,6 +123,26 @@ def real_data_kwargs(config) -> dict:
     return {k: v for k, v in config.data_kwargs.items() if k in _LOOK_KWARGS}
 
 
+def held_out_seed(config) -> int:
+    """The seed of the real clips a run is scored on: its training data
+    seed plus one.
+
+    ``moving_digits`` draws its clips from the seed, so the same seed gives
+    the same clips: a run trained with ``--seed 1`` and scored on seed 1
+    would be scored on its own training clips. (Seed 0 runs keep seed 1,
+    the protocol's long-standing default.) For a folder or TFDS source the
+    seed only shuffles which videos are drawn: held-out videos need a
+    held-out split (``data_kwargs``).
+
+    Args:
+        config: a `tfvgan.config.TrainConfig`.
+
+    Returns:
+        ``data_kwargs["seed"]`` (or ``config.seed``) ``+ 1``.
+    """
+    return int(config.data_kwargs.get("seed", config.seed)) + 1
+
+
 def _real_clips(dataset, data_kwargs, shape, count, seed, batch_size, labels):
     """Up to `count` real clips in [-1, 1] (and labels) from a data source.
 
@@ -161,7 +194,7 @@ def _real_clips(dataset, data_kwargs, shape, count, seed, batch_size, labels):
 def evaluate_run(
     run_dir: str,
     num_videos: int = 2048,
-    data_seed: int = 1,
+    data_seed: int | None = None,
     i3d_path: str | None = None,
     batch_size: int = 32,
     checkpoint: str | None = None,
@@ -177,7 +210,8 @@ def evaluate_run(
     Args:
         run_dir: a run folder written by ``tfvgan-train``.
         num_videos: generated clips, and real clips per real sample.
-        data_seed: seed of the real sample (training uses seed 0).
+        data_seed: seed of the real sample; default `held_out_seed` (for
+            ``moving_digits``, clips the run did not train on).
         i3d_path: a local Kinetics-400 I3D SavedModel; default the offline
             digit extractor.
         batch_size: clips per generator call.
@@ -187,11 +221,14 @@ def evaluate_run(
             look like its training data (its ``glyph_size`` and ``speed``).
 
     Returns:
-        `evaluate_model`'s dict, plus the checkpoint's training `step`.
+        `evaluate_model`'s dict, plus the checkpoint's training `step` and
+        the `data_seed` used.
     """
     from tfvgan.builders import load_run
 
     model, config, step = load_run(run_dir, checkpoint)
+    if data_seed is None:
+        data_seed = held_out_seed(config)
     if data_kwargs is None and dataset == config.dataset:
         data_kwargs = real_data_kwargs(config)
     held_out = None
@@ -208,6 +245,7 @@ def evaluate_run(
         held_out=held_out,
     )
     result["step"] = int(step)
+    result["data_seed"] = int(data_seed)
     return result
 
 
@@ -233,7 +271,8 @@ def evaluate_model(
         model: a `tfvgan.models.VideoGAN` (its EMA generator is used when it
             has one), or a `SavedModelGenerator` over an export.
         num_videos: generated clips, and real clips per real sample.
-        data_seed: seed of the real sample (training uses seed 0).
+        data_seed: seed of the real sample: keep it apart from the
+            training data's (`held_out_seed`).
         i3d_path: a local Kinetics-400 I3D SavedModel; default the offline
             digit extractor.
         batch_size: clips per generator call.
@@ -349,12 +388,14 @@ def evaluate_model(
                     batch_size,
                 )
             )  # fmt: skip
-    # Frames the model was given (prediction context) are not scored.
-    start = 0 if kind_lib is None else kind_lib.scored_from(condition)
+    # Frames the model was given (prediction context, keyframes) are not
+    # scored.
+    if kind_lib is not None:
+        scored = kind_lib.scored_frames(condition, model.frames)
     if kind_lib is not None and kind_lib.baseline_name is not None:
         baseline = np.asarray(kind_lib.baseline(target, condition))
         name = kind_lib.baseline_name
-        result.update(_frame_scores(metrics, fake, target, baseline, name, start))
+        result.update(_frame_scores(metrics, fake, target, baseline, name, scored))
         # The baseline's clips against the same real ones: a model must
         # also beat it on FVD.
         result[f"fvd_{name}"] = metrics.video_distances(
@@ -373,7 +414,9 @@ def evaluate_model(
             )
             for j in range(1, BEST_OF)
         ]
-        scores = metrics.best_of_n_scores(target, samples, start)
+        # The predicted frames are the ones after the context.
+        assert (scored == np.arange(scored[0], model.frames)).all(), scored
+        scores = metrics.best_of_n_scores(target, samples, int(scored[0]))
         result[f"psnr_best_of_{BEST_OF}"] = scores["psnr_best_of_n"]
         result[f"ssim_best_of_{BEST_OF}"] = scores["ssim_best_of_n"]
         result["diversity"] = scores["diversity"]

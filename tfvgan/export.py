@@ -28,6 +28,7 @@ Signatures (names fixed; ``condition`` only for conditional models):
   - ``"image"``: float32 `[None, H, W, C]` first frame in ``[-1, 1]``.
   - ``"video"``: float32 low-resolution clip `[None, T, h, w, C]` in ``[-1, 1]``.
   - ``"frames"``: float32 first frames `[None, k, H, W, C]` in ``[-1, 1]``.
+  - ``"keyframes"``: float32 keyframes `[None, m, H, W, C]` in ``[-1, 1]``.
 
 Bad requests fail at the boundary, never with a silent wrong answer: a wrong
 dtype or shape is rejected by the input signature; a batch larger than

@@ -73,7 +73,7 @@ def _generate_from_saved_model(path, num, seed, labels, caption):
             raise ValueError(
                 f"{path} needs a condition {spec} (give --labels for label "
                 "models, --caption for text models, or sample from the run "
-                "directory for image/video/frames conditions)."
+                "directory for image/video/frames/keyframes conditions)."
             )
     elif labels or caption:
         raise ValueError(f"{path} is unconditional; drop --labels/--caption.")

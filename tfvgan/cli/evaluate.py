@@ -45,8 +45,11 @@ _FLAGS = (
      "Checkpoint prefix in the run (runs/x/checkpoints/ckpt-N); default latest."),
     ("integer", "num_videos", 2048, "Clips generated and real clips compared.",
      {"lower_bound": 2}),
-    ("integer", "data_seed", 1, "Seed of the real sample: the moving_digits clips, "
-     "or the shuffle that draws the videos of a directory or tfds source."),
+    ("integer", "data_seed", None, "Seed of the real sample: the moving_digits "
+     "clips, or the shuffle that draws the videos of a directory or tfds source. "
+     "Default: a run's training data seed + 1 (moving_digits clips it did not "
+     "train on); 1 with --saved_model (pass the run's seed + 1 to score an export "
+     "like its run)."),
     ("string", "i3d_path", None,
      "Local Kinetics-400 I3D SavedModel (never downloaded)."),
     ("bool", "train_extractor", False,
@@ -108,6 +111,8 @@ def _main(argv: Sequence[str]) -> None:
             raise app.UsageError("--checkpoint applies to --run_dir only.")
         from tfvgan.serving import SavedModelGenerator
 
+        if protocol["data_seed"] is None:
+            protocol["data_seed"] = 1
         result = evaluate.evaluate_model(SavedModelGenerator(source), **protocol)
     else:
         result = evaluate.evaluate_run(source, checkpoint=FLAGS.checkpoint, **protocol)

@@ -18,6 +18,10 @@ For one unbatched element with ``video`` of shape ``(T, H, W, C)``:
                                ``[-1, 1]``: the clip, area-downscaled
 ``"context_frames"`` float32   ``(context_frames, H, W, C)`` in ``[-1, 1]``:
                                the clip's first frames, to continue
+``"keyframes"``     float32    ``(m, H, W, C)`` in ``[-1, 1]``: frames
+                               ``0, n, 2n, ..., T - 1`` (``n`` =
+                               ``keyframe_interval``, default ``T - 1``: the
+                               first and last frame), to fill in between
 ==================  =========  =====================================================
 
 Batching adds a leading ``batch`` axis to both.
@@ -30,7 +34,11 @@ from collections.abc import Iterable
 import keras
 import tensorflow as tf
 
-from tfvgan.conditions import check_context_frames, downscale_clips
+from tfvgan.conditions import (
+    check_context_frames,
+    downscale_clips,
+    keyframe_indices,
+)
 
 __all__ = [
     "CONDITIONS",
@@ -49,33 +57,43 @@ CONDITIONS = (
     "first_frame",
     "low_res",
     "context_frames",
+    "keyframes",
 )
 # Conditions computed from the video itself, available for every source.
-_VIDEO_CONDITIONS = ("first_frame", "low_res", "context_frames")
+_VIDEO_CONDITIONS = ("first_frame", "low_res", "context_frames", "keyframes")
 
 
 def check_video_condition(
-    condition, frames: int, size: int, downscale: int = 4, context_frames: int = 2
+    condition,
+    frames: int,
+    size: int | None,
+    downscale: int = 4,
+    context_frames: int = 2,
+    keyframe_interval: int | None = None,
 ) -> None:
     """Checks the options of a condition computed from the clip, before a
-    pipeline is built (so the error is immediate).
+    pipeline is built (so the error is immediate). A `size` that is not an
+    int (None, or ``(height, width)``) is not checked against `downscale`.
 
     Raises:
         ValueError: ``"low_res"`` with a `downscale` that does not divide
-            `size`, or ``"context_frames"`` with `context_frames` not in
-            ``[1, frames)``.
+            `size`, ``"context_frames"`` with `context_frames` not in
+            ``[1, frames)``, or ``"keyframes"`` with a `keyframe_interval`
+            not in ``[2, frames - 1]`` or not dividing ``frames - 1``.
     """
     if condition == "low_res" and (
         isinstance(downscale, bool)
         or not isinstance(downscale, int)
         or downscale < 1
-        or size % downscale
+        or (isinstance(size, int) and size % downscale)
     ):
         raise ValueError(
             f"expected downscale a positive int dividing size={size}, got {downscale!r}"
         )
     if condition == "context_frames":
         check_context_frames(context_frames, frames)
+    if condition == "keyframes":
+        keyframe_indices(frames, keyframe_interval)
 
 
 def check_condition(condition, available=CONDITIONS) -> None:
@@ -90,23 +108,31 @@ def check_condition(condition, available=CONDITIONS) -> None:
 
 
 def video_condition(
-    video: tf.Tensor, condition: str, downscale: int = 4, context_frames: int = 2
+    video: tf.Tensor,
+    condition: str,
+    downscale: int = 4,
+    context_frames: int = 2,
+    keyframe_interval: int | None = None,
 ) -> tf.Tensor:
     """Computes a condition that is derived from the clip itself.
 
     Args:
         video: float32 ``(T, H, W, C)`` (or batched ``(B, T, H, W, C)``) in
             ``[-1, 1]``; a tensor or an array.
-        condition: ``"first_frame"``, ``"low_res"`` or ``"context_frames"``.
+        condition: ``"first_frame"``, ``"low_res"``, ``"context_frames"``
+            or ``"keyframes"``.
         downscale: Spatial factor for ``"low_res"``; H and W must be
             divisible by it.
         context_frames: Frames given for ``"context_frames"``, in
             ``[1, T)``.
+        keyframe_interval: Frames from one keyframe to the next for
+            ``"keyframes"``, dividing ``T - 1``; None: ``T - 1``.
 
     Returns:
         ``"first_frame"``: ``(H, W, C)``; ``"low_res"``:
         ``(T, H // downscale, W // downscale, C)`` (area average);
-        ``"context_frames"``: ``(context_frames, H, W, C)``; all float32 in
+        ``"context_frames"``: ``(context_frames, H, W, C)``;
+        ``"keyframes"``: ``(m, H, W, C)``; all float32 in
         ``[-1, 1]`` (with the batch axis when given one).
 
     Example:
@@ -123,6 +149,9 @@ def video_condition(
     if condition == "context_frames":
         k = check_context_frames(context_frames, video.shape[-4])
         return video[:, :k] if batched else video[:k]
+    if condition == "keyframes":
+        indices = keyframe_indices(video.shape[-4], keyframe_interval)
+        return tf.gather(video, indices, axis=1 if batched else 0)
     return downscale_clips(video, downscale)
 
 

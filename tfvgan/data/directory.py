@@ -13,7 +13,6 @@ import numpy as np
 import tensorflow as tf
 
 from tfvgan import video_io
-from tfvgan.conditions import check_context_frames
 from tfvgan.data import _common
 from tfvgan.data import conditions as conditions_lib
 from tfvgan.validation import check_choice
@@ -438,6 +437,7 @@ def video_dataset_from_directory(
     repeat: bool = False,
     downscale: int = 4,
     context_frames: int = 2,
+    keyframe_interval: int | None = None,
     follow_links: bool = False,
     num_parallel_calls: int = tf.data.AUTOTUNE,
     class_names: list[str] | None = None,
@@ -478,7 +478,7 @@ def video_dataset_from_directory(
             sorted path order.
         condition: ``"auto"`` (``"label"`` when there are labels, else None),
             None, ``"label"`` (int32 ``()``), ``"first_frame"``,
-            ``"low_res"`` or ``"context_frames"``; see
+            ``"low_res"``, ``"context_frames"`` or ``"keyframes"``; see
             `tfvgan.data.conditions`.
         channels: 3 (RGB) or 1 (grayscale); files are converted as needed.
         shuffle: Shuffle the files every epoch.
@@ -507,6 +507,8 @@ def video_dataset_from_directory(
         repeat: Repeat forever.
         downscale: Factor for ``condition="low_res"``.
         context_frames: Frames given for ``condition="context_frames"``.
+        keyframe_interval: Frames from one keyframe to the next for
+            ``condition="keyframes"``; None: the first and last frame.
         follow_links: Follow symbolic links to folders.
         num_parallel_calls: Parallel decodes (default AUTOTUNE).
         class_names: With ``labels="inferred"``: the class sub-folders in
@@ -570,8 +572,10 @@ def video_dataset_from_directory(
     )
     _common.check_positive_int("batch_size", batch_size, allow_none=True)
     _common.check_skip(skip)
-    if condition == "context_frames":
-        check_context_frames(context_frames, frames)
+    if condition in ("context_frames", "keyframes"):
+        conditions_lib.check_video_condition(
+            condition, frames, None, downscale, context_frames, keyframe_interval
+        )
     class_names = _check_class_names(class_names, labels)
 
     paths, file_labels, class_names, ignored = _index_directory(
@@ -644,7 +648,11 @@ def video_dataset_from_directory(
             shuffle,
             seed,
             flip,
-            dict(downscale=downscale, context_frames=context_frames),
+            dict(
+                downscale=downscale,
+                context_frames=context_frames,
+                keyframe_interval=keyframe_interval,
+            ),
             num_parallel_calls,
             dict(repeat=repeat, skip=skip, batch_size=batch_size),
         )

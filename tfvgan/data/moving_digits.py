@@ -311,6 +311,7 @@ def moving_digits(
     repeat: bool = False,
     downscale: int = 4,
     context_frames: int = 2,
+    keyframe_interval: int | None = None,
     vectorizer=None,
     sequence_length: int = 16,
     glyph_size: int | None = None,
@@ -337,13 +338,17 @@ def moving_digits(
             token ids ``(sequence_length,)``), ``"caption_text"`` (string
             ``()``), ``"first_frame"`` (float32 ``(size, size, channels)``) or
             ``"low_res"`` (float32 ``(frames, size // downscale,
-            size // downscale, channels)``) or ``"context_frames"``
-            (float32 ``(context_frames, size, size, channels)``).
+            size // downscale, channels)``), ``"context_frames"``
+            (float32 ``(context_frames, size, size, channels)``) or
+            ``"keyframes"`` (float32 ``(m, size, size, channels)``).
         seed: Seed of the clips and of the shuffle order.
         shuffle: Reshuffle the clips every epoch.
         repeat: Repeat forever.
         downscale: Factor for ``condition="low_res"``.
         context_frames: Frames given for ``condition="context_frames"``.
+        keyframe_interval: Frames from one keyframe to the next for
+            ``condition="keyframes"`` (dividing ``frames - 1``); None: the
+            first and last frame.
         vectorizer: A `keras.layers.TextVectorization` for
             ``condition="caption"``; default: one over
             `MOVING_DIGITS_VOCABULARY` with `sequence_length` tokens.
@@ -386,7 +391,7 @@ def moving_digits(
         exclude=exclude,
     )
     conditions_lib.check_video_condition(
-        condition, frames, size, downscale, context_frames
+        condition, frames, size, downscale, context_frames, keyframe_interval
     )
     if channels not in (1, 3):
         raise ValueError(f"expected channels 1 or 3, got {channels!r}")
@@ -418,7 +423,7 @@ def moving_digits(
             video = tf.repeat(video, 3, axis=-1)
         if condition in conditions_lib._VIDEO_CONDITIONS:
             return video, conditions_lib.video_condition(
-                video, condition, downscale, context_frames
+                video, condition, downscale, context_frames, keyframe_interval
             )
         if rest:
             return video, rest[0]

@@ -6,7 +6,6 @@ import dataclasses
 
 import tensorflow as tf
 
-from tfvgan.conditions import check_context_frames
 from tfvgan.data import _common
 from tfvgan.data import conditions as conditions_lib
 from tfvgan.validation import check_choice
@@ -53,6 +52,7 @@ def from_tfds(
     condition: str | None = None,
     downscale: int = 4,
     context_frames: int = 2,
+    keyframe_interval: int | None = None,
     shuffle: bool = True,
     shuffle_buffer: int = 256,
     seed: int | None = None,
@@ -86,10 +86,12 @@ def from_tfds(
         channels: 1 or 3 to convert, or None to keep the set's.
         batch_size: Batch size (``drop_remainder=True``) or None.
         condition: None, ``"label"`` (int32 ``()``; only sets with a label),
-            ``"first_frame"``, ``"low_res"`` or ``"context_frames"`` (see
-            `tfvgan.data.conditions`).
+            ``"first_frame"``, ``"low_res"``, ``"context_frames"`` or
+            ``"keyframes"`` (see `tfvgan.data.conditions`).
         downscale: Factor for ``condition="low_res"``.
         context_frames: Frames given for ``condition="context_frames"``.
+        keyframe_interval: Frames from one keyframe to the next for
+            ``condition="keyframes"``; None: the first and last frame.
         shuffle: Shuffle files and clips.
         shuffle_buffer: Clips in the shuffle buffer.
         seed: Seed of the shuffle, clip starts and flips.
@@ -146,8 +148,10 @@ def from_tfds(
     conditions_lib.check_condition(
         condition, (None, "label", *conditions_lib._VIDEO_CONDITIONS)
     )
-    if condition == "context_frames":
-        check_context_frames(context_frames, frames)
+    if condition in ("context_frames", "keyframes"):
+        conditions_lib.check_video_condition(
+            condition, frames, None, downscale, context_frames, keyframe_interval
+        )
     if condition == "label" and spec.label_key is None:
         with_labels = sorted(k for k, v in TFDS_VIDEO_DATASETS.items() if v.label_key)
         raise ValueError(
@@ -217,7 +221,7 @@ def from_tfds(
         if condition == "label":
             return video, tf.cast(example[spec.label_key], tf.int32)
         return video, conditions_lib.video_condition(
-            video, condition, downscale, context_frames
+            video, condition, downscale, context_frames, keyframe_interval
         )
 
     dataset = dataset.map(prepare, num_parallel_calls=_common.AUTOTUNE)

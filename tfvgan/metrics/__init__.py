@@ -15,6 +15,8 @@ Video prediction is scored on the frames after the given ones:
 `prediction_scores` gives PSNR and SSIM of a model and of its trivial
 baseline, `copy_last_frame` (hold the last given frame); `best_of_n_scores`
 the stochastic protocol (best of N samples per clip, and their diversity).
+In-betweening is scored on the frames between the keyframes:
+`interpolation_scores` beside `cross_fade`.
 
 Submodules load lazily: `frechet_distance` does not import TensorFlow.
 
@@ -53,6 +55,8 @@ _EXPORTS = {
     "conditional_accuracy": "classifier_metrics",
     "psnr": "frame_metrics",
     "copy_last_frame": "prediction",
+    "cross_fade": "prediction",
+    "interpolation_scores": "prediction",
     "best_of_n_scores": "prediction",
     "prediction_scores": "prediction",
     "CaptionJudge": "captions",
@@ -72,11 +76,13 @@ __all__ = [
     "clip_motion",
     "conditional_accuracy",
     "copy_last_frame",
+    "cross_fade",
     "feature_moments",
     "frechet_distance",
     "frechet_distance_from_moments",
     "inception_score",
     "inception_score_from_predictions",
+    "interpolation_scores",
     "kernel_distance",
     "load_digit_extractor",
     "parse_caption",

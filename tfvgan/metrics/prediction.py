@@ -1,9 +1,12 @@
-"""Scores for video prediction: the trivial baseline and the frames scored.
+"""Scores for video prediction and in-betweening: the trivial baselines and
+the frames scored.
 
 A model that continues the first ``k`` frames of a clip must beat simply
 holding the last of them (`copy_last_frame`); `prediction_scores` compares
 both with the real continuation on the frames after the context only, since
-the context itself is given.
+the context itself is given. A model that fills in the frames between
+keyframes must beat the cross-fade between them (`cross_fade`);
+`interpolation_scores` compares both on the frames between the keyframes.
 
 Example:
 
@@ -23,10 +26,21 @@ from typing import Any
 
 import numpy as np
 
-from tfvgan.conditions import check_context_frames, copy_last_frame
+from tfvgan.conditions import (
+    check_context_frames,
+    copy_last_frame,
+    cross_fade,
+    keyframe_indices,
+)
 from tfvgan.metrics import frame_metrics
 
-__all__ = ["best_of_n_scores", "copy_last_frame", "prediction_scores"]
+__all__ = [
+    "best_of_n_scores",
+    "copy_last_frame",
+    "cross_fade",
+    "interpolation_scores",
+    "prediction_scores",
+]
 
 
 def prediction_scores(real: Any, fake: Any, context_frames: int) -> dict[str, float]:
@@ -61,6 +75,47 @@ def prediction_scores(real: Any, fake: Any, context_frames: int) -> dict[str, fl
             frame_metrics.psnr(clips[:, k:], real[:, k:], max_db=100.0)
         )
         scores[f"ssim{name}"] = float(frame_metrics.ssim(clips[:, k:], real[:, k:]))
+    return scores
+
+
+def interpolation_scores(
+    real: Any, fake: Any, keyframe_interval: int | None = None
+) -> dict[str, float]:
+    """PSNR and SSIM of in-betweened clips and of `cross_fade`, on the
+    frames between the keyframes.
+
+    Args:
+        real: the real clips ``(B, T, H, W, C)`` in ``[-1, 1]``.
+        fake: the model's clips of the same shape (its keyframes are not
+            scored).
+        keyframe_interval: frames from one keyframe to the next (dividing
+            ``T - 1``); None: the first and the last frame.
+
+    Returns:
+        ``psnr``, ``ssim`` (the model) and ``psnr_cross_fade``,
+        ``ssim_cross_fade`` (the baseline), each the mean over clips and
+        in-between frames; PSNR capped at 100 dB per frame.
+
+    Raises:
+        ValueError: shapes differ, or a bad `keyframe_interval`.
+    """
+    real, fake = np.asarray(real, np.float32), np.asarray(fake, np.float32)
+    if real.shape != fake.shape or real.ndim != 5:
+        raise ValueError(
+            f"expected real and fake of one (B, T, H, W, C) shape, got "
+            f"{real.shape} and {fake.shape}"
+        )
+    keys = keyframe_indices(real.shape[1], keyframe_interval)
+    between = np.setdiff1d(np.arange(real.shape[1]), keys)
+    baseline = cross_fade(real[:, keys], real.shape[1])
+    scores = {}
+    for name, clips in (("", fake), ("_cross_fade", baseline)):
+        scores[f"psnr{name}"] = float(
+            frame_metrics.psnr(clips[:, between], real[:, between], max_db=100.0)
+        )
+        scores[f"ssim{name}"] = float(
+            frame_metrics.ssim(clips[:, between], real[:, between])
+        )
     return scores
 
 

@@ -7,6 +7,7 @@ import tensorflow as tf
 
 from tfvgan import conditions
 from tfvgan.models import networks, text
+from tfvgan.models.conditional.interpolation import KeyframeInterpolator
 from tfvgan.models.conditional.networks import (
     ConditionalDiscriminator,
     ConditionalGenerator,
@@ -14,11 +15,13 @@ from tfvgan.models.conditional.networks import (
 from tfvgan.models.conditional.prediction import FramePredictor, check_kernel_size
 from tfvgan.models.conditional.presets import PRESETS
 from tfvgan.models.video_gan import VideoGAN, other_labels
-from tfvgan.validation import check_int, check_num_classes
+from tfvgan.validation import check_choice, check_int, check_num_classes
 
 CONDITIONS = tuple(conditions.CONDITION_TYPES)
 # Conditions taken from the clip itself: the real clip is the answer.
-_PAIRED = ("image", "video", "frames")
+_PAIRED = ("image", "video", "frames", "keyframes")
+#: The reconstruction terms of `ConditionalGAN(recon_loss=...)`.
+RECON_LOSSES = ("l1", "l2")
 
 
 @keras.saving.register_keras_serializable(package="tfvgan")
@@ -34,6 +37,7 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
     | `"image"` | float `(B, size, size, C)` first frame in [-1, 1] | image-to-video, video prediction |
     | `"video"` | float `(B, frames, size/downscale, size/downscale, C)` | video super-resolution |
     | `"frames"` | float `(B, context_frames, size, size, C)` first frames in [-1, 1] | video prediction |
+    | `"keyframes"` | float `(B, m, size, size, C)` frames `0, n, ..., frames - 1` in [-1, 1] | in-betweening (video editing) |
 
     Caption strings are tokenized by `text_vectorizer`, a
     `keras.layers.TextVectorization` holding `vocabulary` (adapt one on the
@@ -42,8 +46,8 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
     empty caption to all-padding, which the text encoder reads as "no text".
 
     Args:
-        condition_type: `"label"`, `"text"`, `"image"`, `"video"` or
-            `"frames"`.
+        condition_type: `"label"`, `"text"`, `"image"`, `"video"`,
+            `"frames"` or `"keyframes"`.
         frames, size, channels: clip shape.
         latent_dim: noise size.
         width: generator width multiplier.
@@ -60,9 +64,18 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
             each later frame from the two before it.
         motion_kernel: for `"frames"`: the `FramePredictor`'s kernel size
             (the largest motion per frame it expresses is half of it).
-        recon_weight: for `"image"`/`"video"`/`"frames"`: weight of an L1
-            term between the generated and the real clip (paired data),
-            reported as `recon`.
+        keyframe_interval: for `"keyframes"`: frames from one given frame
+            to the next (``n``, dividing ``frames - 1``); None (default)
+            gives the first and the last frame. The generator is a
+            `KeyframeInterpolator`, which moves both keyframes along the
+            motion between them.
+        recon_weight: for `"image"`/`"video"`/`"frames"`/`"keyframes"`:
+            weight of a reconstruction term between the generated and the
+            real clip (paired data), reported as `recon`.
+        recon_loss: that term: `"l1"` (mean absolute error, the default:
+            its optimum is the per-pixel median, sharp where the answer is
+            one of two values) or `"l2"` (mean squared error: its optimum is
+            the mean, what PSNR rewards; the `superres` run preset's).
         best_of: with `recon_weight`: draw this many clips per condition
             and take the L1 term of the closest one only ("best of many",
             Bhattacharyya et al. 2018, https://arxiv.org/abs/1711.09026):
@@ -126,7 +139,9 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
         downscale: int = 4,
         context_frames: int = 2,
         motion_kernel: int = 7,
+        keyframe_interval: int | None = None,
         recon_weight: float = 0.0,
+        recon_loss: str = "l1",
         best_of: int = 1,
         embed_dim: int = 16,
         matching_aware: bool | None = None,
@@ -147,6 +162,7 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
         networks.check_flags(matching_aware=matching_aware)
         vocabulary = list(vocabulary) if vocabulary is not None else None
         recon_weight = float(recon_weight)
+        check_choice("recon_loss", recon_loss, RECON_LOSSES)
         check_int("best_of", best_of)
         best_of = int(best_of)
         if best_of > 1 and not (recon_weight and condition_type in _PAIRED):
@@ -158,6 +174,10 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
         if condition_type == "frames":
             context_frames = conditions.check_context_frames(context_frames, frames)
             check_kernel_size("motion_kernel", motion_kernel)
+        if condition_type == "keyframes" and keyframe_interval is not None:
+            keyframe_interval = conditions.check_keyframe_interval(
+                keyframe_interval, frames
+            )
         if condition_type == "text":
             vocabulary = text.full_vocabulary(vocabulary)
         elif condition_type == "video":
@@ -174,6 +194,7 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
             downscale=downscale,
             sequence_length=sequence_length,
             context_frames=context_frames,
+            keyframe_interval=keyframe_interval,
         )
         vocab_size = len(vocabulary) if vocabulary else 0
         common = dict(
@@ -193,6 +214,15 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
                 latent_dim=latent_dim,
                 width=width,
                 kernel_size=motion_kernel,
+            )
+        elif condition_type == "keyframes":
+            generator = KeyframeInterpolator(
+                frames,
+                size,
+                channels,
+                keyframe_interval=keyframe_interval,
+                latent_dim=latent_dim,
+                width=width,
             )
         else:
             generator = ConditionalGenerator(
@@ -250,9 +280,9 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
         real = tf.cast(real, tf.float32)
 
         def error(clips):  # per clip
-            return tf.reduce_mean(
-                tf.abs(tf.cast(clips, tf.float32) - real), [1, 2, 3, 4]
-            )
+            diff = tf.cast(clips, tf.float32) - real
+            diff = tf.square(diff) if self.recon_loss == "l2" else tf.abs(diff)
+            return tf.reduce_mean(diff, [1, 2, 3, 4])
 
         errors = [error(fake)]
         for _ in range(self.best_of - 1):

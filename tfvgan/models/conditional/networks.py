@@ -19,11 +19,11 @@ def _encoder(condition_type, num_classes, vocab_size, size, dim, text_encoder):
     return None
 
 
-def _upsample_clip(low_res, size: int):
-    """Bilinear resize of every frame of `(B, T, h, w, C)` to `size` x `size`."""
+def _upsample_clip(low_res, size: int, interpolation: str = "bilinear"):
+    """Resize of every frame of `(B, T, h, w, C)` to `size` x `size`."""
     frames, channels = low_res.shape[1], low_res.shape[-1]
     flat = ops.reshape(low_res, (-1, low_res.shape[2], low_res.shape[3], channels))
-    up = ops.image.resize(flat, (size, size), interpolation="bilinear")
+    up = ops.image.resize(flat, (size, size), interpolation=interpolation)
     return ops.reshape(up, (-1, frames, size, size, channels))
 
 
@@ -37,15 +37,18 @@ class ConditionalGenerator(networks._Network):
       background the generated foreground is composed over, so the clip
       starts from (and stays anchored to) the given frame.
     - video: super-resolution; the low-resolution clip is upsampled
-      bilinearly and a 3D-conv residual network (fed tiled noise) adds the
-      missing detail.
+      bicubically (clipped to [-1, 1]) and a 3D-conv residual network (fed
+      tiled noise) adds the missing detail. Its last layer starts at zero,
+      so an untrained generator is the bicubic baseline and training has
+      to earn every decibel above it.
 
     Called on ``[noise, condition]``; returns ``(B, frames, size, size,
     channels)`` in [-1, 1].
 
     Args:
         condition_type: `"label"`, `"text"`, `"image"` or `"video"`
-            (`"frames"` has its own generator, `FramePredictor`).
+            (`"frames"` and `"keyframes"` have their own generators,
+            `FramePredictor` and `KeyframeInterpolator`).
         latent_dim: noise size.
         frames, size, channels: clip shape.
         width: generator width multiplier (64 = VGAN's widths); the
@@ -104,10 +107,11 @@ class ConditionalGenerator(networks._Network):
             sync_bn=sync_bn,
             **kwargs,
         )
-        if condition_type == "frames":
+        if condition_type in ("frames", "keyframes"):
             raise ValueError(
-                "frames conditions have their own generator: FramePredictor "
-                "(tfvgan.models.conditional.prediction)."
+                f"{condition_type} conditions have their own generator: "
+                "FramePredictor (tfvgan.models.conditional.prediction) and "
+                "KeyframeInterpolator (tfvgan.models.conditional.interpolation)."
             )
         self.condition_type = condition_type
         self.size = size
@@ -123,7 +127,9 @@ class ConditionalGenerator(networks._Network):
                 )
                 for _ in range(3)
             ]
-            self.residual = keras.layers.Conv3D(channels, 3, padding="same")
+            self.residual = keras.layers.Conv3D(
+                channels, 3, padding="same", kernel_initializer="zeros"
+            )
         else:
             self.video = networks.VideoGenerator3D(
                 frames,
@@ -138,7 +144,8 @@ class ConditionalGenerator(networks._Network):
     def call(self, inputs, training=False):
         noise, condition = inputs
         if self.condition_type == "video":
-            upsampled = _upsample_clip(condition, self.size)
+            upsampled = _upsample_clip(condition, self.size, "bicubic")
+            upsampled = ops.clip(upsampled, -1.0, 1.0)
             h = ops.concatenate([upsampled, self.tile(self.noise_proj(noise))], axis=-1)
             for conv in self.body:
                 h = conv(h)
@@ -155,15 +162,16 @@ class ConditionalDiscriminator(networks._Network):
 
     Labels and captions are encoded and tiled over every frame and pixel (the
     article's concatenation, with the tiling it was missing); a first frame is
-    repeated over time; context frames are stacked on the channels and
-    repeated over time; a low-resolution clip is upsampled. A 3D-conv critic
+    repeated over time; context frames and keyframes are stacked on the
+    channels and repeated over time; a low-resolution clip is upsampled. A 3D-conv critic
     (`networks.VideoDiscriminator`) scores the result with one logit.
 
     Called on ``[video, condition]``; returns ``(B, 1)`` logits.
 
     Args:
-        condition_type: `"label"`, `"text"`, `"image"`, `"video"` or
-            `"frames"` (context frames, stacked on the channels).
+        condition_type: `"label"`, `"text"`, `"image"`, `"video"`,
+            `"frames"` or `"keyframes"` (the given frames, stacked on the
+            channels).
         frames, size, channels: clip shape.
         width: channels of the critic's first stage; doubles per stage.
         num_classes: for `"label"`: number of classes.
@@ -247,8 +255,8 @@ class ConditionalDiscriminator(networks._Network):
             cmap = self.tile(self.encoder(condition))
         elif self.condition_type == "image":
             cmap = ops.repeat(ops.expand_dims(condition, 1), self.frames, axis=1)
-        elif self.condition_type == "frames":
-            # The context frames side by side on the channels, at every step.
+        elif self.condition_type in ("frames", "keyframes"):
+            # The given frames side by side on the channels, at every step.
             stacked = ops.concatenate(ops.unstack(condition, axis=1), axis=-1)
             cmap = ops.repeat(ops.expand_dims(stacked, 1), self.frames, axis=1)
         else:
