@@ -23,6 +23,7 @@ from keras import ops
 
 from tfvgan.conditions import keyframe_indices
 from tfvgan.models import networks
+from tfvgan.models.conditional.prediction import frame_decoder, frame_encoder
 
 __all__ = [
     "LOGIT_RANGE",
@@ -227,10 +228,7 @@ class KeyframeInterpolator(networks._Network):
         between = frames - len(self.keys)
         f32 = dict(dtype="float32")
         self.step_noise = keras.layers.Dense(between * noise_dim, **f32)
-        self.encoder = [
-            keras.layers.Conv2D(w, 4, 2, "same", activation="relu", **f32)
-            for w in (width, 2 * width, 2 * width)
-        ]
+        self.encoder = frame_encoder(width)
         self.flatten = keras.layers.Flatten(**f32)
         self.gap_code = keras.layers.Dense(128, activation="relu", **f32)
         self.frame_code = keras.layers.Dense(128, activation="relu", **f32)
@@ -242,14 +240,7 @@ class KeyframeInterpolator(networks._Network):
             bias_initializer="zeros",
             **f32,
         )
-        self.seed_map = keras.layers.Dense(
-            (size // 8) ** 2 * width, activation="relu", **f32
-        )
-        self.decoder = [
-            keras.layers.Conv2DTranspose(width, 4, 2, "same", activation="relu", **f32),
-            keras.layers.Conv2DTranspose(width, 4, 2, "same", activation="relu", **f32),
-            keras.layers.Conv2DTranspose(channels + 2, 4, 2, "same", **f32),
-        ]
+        self.seed_map, self.decoder = frame_decoder(width, size, channels + 2)
 
     def build(self, input_shape):
         self.beta = self.add_weight(

@@ -54,6 +54,29 @@ def shifted_copies(frame, kernel_size: int, fill: float = -1.0):
     return ops.stack(copies, axis=-1)
 
 
+def frame_encoder(width: int) -> list:
+    """The frame generators' conv encoder (`FramePredictor`,
+    `KeyframeInterpolator`): three stride-2 stages, float32."""
+    return [
+        keras.layers.Conv2D(w, 4, 2, "same", activation="relu", dtype="float32")
+        for w in (width, 2 * width, 2 * width)
+    ]
+
+
+def frame_decoder(width: int, size: int, outputs: int) -> tuple:
+    """The frame generators' decoder: a dense seed map to ``(size / 8)**2 *
+    width`` and three stride-2 transposed convolutions to `outputs`
+    channels, float32. Returns ``(seed_map, layers)``."""
+    f32 = dict(dtype="float32")
+    seed_map = keras.layers.Dense((size // 8) ** 2 * width, activation="relu", **f32)
+    layers = [
+        keras.layers.Conv2DTranspose(width, 4, 2, "same", activation="relu", **f32),
+        keras.layers.Conv2DTranspose(width, 4, 2, "same", activation="relu", **f32),
+        keras.layers.Conv2DTranspose(outputs, 4, 2, "same", **f32),
+    ]
+    return seed_map, layers
+
+
 @keras.saving.register_keras_serializable(package="tfvgan")
 class FramePredictor(networks._Network):
     """G(z, first frames): the clip's first `context_frames` frames, then
@@ -151,10 +174,7 @@ class FramePredictor(networks._Network):
         steps = frames - context_frames
         f32 = dict(dtype="float32")
         self.step_noise = keras.layers.Dense(steps * noise_dim, **f32)
-        self.encoder = [
-            keras.layers.Conv2D(w, 4, 2, "same", activation="relu", **f32)
-            for w in (width, 2 * width, 2 * width)
-        ]
+        self.encoder = frame_encoder(width)
         self.flatten = keras.layers.Flatten(**f32)
         self.hidden = keras.layers.Dense(128, activation="relu", **f32)
         self.kernel = keras.layers.Dense(kernel_size * kernel_size, **f32)
@@ -168,14 +188,7 @@ class FramePredictor(networks._Network):
                 kernel_initializer=keras.initializers.RandomNormal(stddev=1.0),
                 **f32,
             )
-        self.seed_map = keras.layers.Dense(
-            (size // 8) ** 2 * width, activation="relu", **f32
-        )
-        self.decoder = [
-            keras.layers.Conv2DTranspose(width, 4, 2, "same", activation="relu", **f32),
-            keras.layers.Conv2DTranspose(width, 4, 2, "same", activation="relu", **f32),
-            keras.layers.Conv2DTranspose(channels + 1, 4, 2, "same", **f32),
-        ]
+        self.seed_map, self.decoder = frame_decoder(width, size, channels + 1)
 
     def build(self, input_shape):
         # Large at first: the softmax kernel starts near the correlation's
