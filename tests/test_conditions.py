@@ -194,6 +194,24 @@ def test_interpolation_scores_count_only_the_frames_between():
         metrics.interpolation_scores(clips, fake[:, :4])
 
 
+def test_baseline_scores_take_only_the_scored_frames():
+    from tfvgan import metrics
+
+    real = np.zeros((2, 4, 16, 16, 1), np.float32)
+    fake, baseline = real.copy(), real.copy()
+    fake[:, 0] = 0.9  # not scored
+    baseline[:, 2] = 0.4  # scored: 10 log10(4 / 0.16) in one of two frames
+    scores = metrics.baseline_scores(real, fake, baseline, "still", [1, 2])
+    assert scores["psnr"] == 100.0 and scores["ssim"] == pytest.approx(1.0)
+    expected = (100 + 10 * np.log10(4 / 0.16)) / 2
+    assert scores["psnr_still"] == pytest.approx(expected, abs=0.01)
+    # Frames apart (not a slice) score the same way.
+    apart = metrics.baseline_scores(real, fake, baseline, "still", [0, 2])
+    assert apart["psnr_still"] == pytest.approx(expected, abs=0.01)
+    with pytest.raises(ValueError, match="baseline clips of one"):
+        metrics.baseline_scores(real, fake, baseline[:, :3], "still", [1])
+
+
 def test_keyframe_errors():
     keyframes = conditions.get("keyframes")
     # Not an int, nothing between keyframes, or the last frame not one.

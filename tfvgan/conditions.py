@@ -547,9 +547,8 @@ class _Keyframes(ConditionType):
 
     def scored_frames(self, condition, frames):
         gaps = int(np.shape(condition)[1]) - 1
-        return np.setdiff1d(
-            np.arange(frames), np.arange(0, frames, (frames - 1) // gaps)
-        )
+        keys = keyframe_indices(frames, (frames - 1) // gaps)
+        return np.setdiff1d(np.arange(frames), keys)
 
     def from_clips(
         self, clips, labels=None, captions=None, keyframe_interval=None, **options

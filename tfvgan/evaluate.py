@@ -4,8 +4,8 @@
 over an export) against real clips; `evaluate_run` restores a run folder's
 generator first. The protocol: `num_videos` clips generated and
 `num_videos` real clips from `moving_digits` (seed `data_seed`; a run
-is scored on `held_out_seed`, so never on its training clips), both at the model's frames/size/channels with
-frame stride 1; features from the offline digit classifier (cached,
+is scored on `held_out_seed`, so never on its training clips), both at
+the model's frames/size/channels with frame stride 1; features from the offline digit classifier (cached,
 trained once on first use) or from a user-provided I3D SavedModel
 (`i3d_path`, the standard FVD preprocessing: 224x224 bilinear, [-1, 1],
 batches of 16). Conditions come from the real clips: labels and captions
@@ -42,25 +42,6 @@ __all__ = [
 
 #: Samples per clip of the stochastic-prediction protocol (SVG, SAVP).
 BEST_OF = 10
-
-
-def _frame_scores(metrics, fake, real, baseline, name: str, scored) -> dict:
-    """PSNR/SSIM of the generator and of the trivial baseline against real,
-    on the frames `scored` (the ones the model was not given)."""
-    import numpy as np
-
-    scored = np.asarray(scored)
-    if len(scored) and (np.diff(scored) == 1).all():  # a view, not a copy
-        scored = slice(int(scored[0]), int(scored[-1]) + 1)
-    fake, real, baseline = (
-        np.asarray(clips)[:, scored] for clips in (fake, real, baseline)
-    )
-    return {
-        "psnr": float(metrics.psnr(fake, real, max_db=100.0)),
-        "ssim": float(metrics.ssim(fake, real)),
-        f"psnr_{name}": float(metrics.psnr(baseline, real, max_db=100.0)),
-        f"ssim_{name}": float(metrics.ssim(baseline, real)),
-    }
 
 
 def _caption_scores(
@@ -388,14 +369,13 @@ def evaluate_model(
                     batch_size,
                 )
             )  # fmt: skip
-    # Frames the model was given (prediction context, keyframes) are not
-    # scored.
-    if kind_lib is not None:
-        scored = kind_lib.scored_frames(condition, model.frames)
     if kind_lib is not None and kind_lib.baseline_name is not None:
         baseline = np.asarray(kind_lib.baseline(target, condition))
         name = kind_lib.baseline_name
-        result.update(_frame_scores(metrics, fake, target, baseline, name, scored))
+        # Frames the model was given (prediction context, keyframes) are
+        # not scored.
+        scored = kind_lib.scored_frames(condition, model.frames)
+        result.update(metrics.baseline_scores(target, fake, baseline, name, scored))
         # The baseline's clips against the same real ones: a model must
         # also beat it on FVD.
         result[f"fvd_{name}"] = metrics.video_distances(
@@ -414,9 +394,8 @@ def evaluate_model(
             )
             for j in range(1, BEST_OF)
         ]
-        # The predicted frames are the ones after the context.
-        assert (scored == np.arange(scored[0], model.frames)).all(), scored
-        scores = metrics.best_of_n_scores(target, samples, int(scored[0]))
+        context_frames = int(np.shape(condition)[1])
+        scores = metrics.best_of_n_scores(target, samples, context_frames)
         result[f"psnr_best_of_{BEST_OF}"] = scores["psnr_best_of_n"]
         result[f"ssim_best_of_{BEST_OF}"] = scores["ssim_best_of_n"]
         result["diversity"] = scores["diversity"]

@@ -72,8 +72,9 @@ def check_video_condition(
     keyframe_interval: int | None = None,
 ) -> None:
     """Checks the options of a condition computed from the clip, before a
-    pipeline is built (so the error is immediate). A `size` that is not an
-    int (None, or ``(height, width)``) is not checked against `downscale`.
+    pipeline is built (so the error is immediate). Other conditions pass.
+    A `size` that is not an int (None, or ``(height, width)``) is not
+    checked against `downscale`.
 
     Raises:
         ValueError: ``"low_res"`` with a `downscale` that does not divide

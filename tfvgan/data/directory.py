@@ -572,10 +572,9 @@ def video_dataset_from_directory(
     )
     _common.check_positive_int("batch_size", batch_size, allow_none=True)
     _common.check_skip(skip)
-    if condition in ("context_frames", "keyframes"):
-        conditions_lib.check_video_condition(
-            condition, frames, None, downscale, context_frames, keyframe_interval
-        )
+    conditions_lib.check_video_condition(
+        condition, frames, size, downscale, context_frames, keyframe_interval
+    )
     class_names = _check_class_names(class_names, labels)
 
     paths, file_labels, class_names, ignored = _index_directory(

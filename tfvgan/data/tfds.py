@@ -148,10 +148,9 @@ def from_tfds(
     conditions_lib.check_condition(
         condition, (None, "label", *conditions_lib._VIDEO_CONDITIONS)
     )
-    if condition in ("context_frames", "keyframes"):
-        conditions_lib.check_video_condition(
-            condition, frames, None, downscale, context_frames, keyframe_interval
-        )
+    conditions_lib.check_video_condition(
+        condition, frames, size, downscale, context_frames, keyframe_interval
+    )
     if condition == "label" and spec.label_key is None:
         with_labels = sorted(k for k, v in TFDS_VIDEO_DATASETS.items() if v.label_key)
         raise ValueError(

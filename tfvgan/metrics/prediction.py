@@ -26,21 +26,75 @@ from typing import Any
 
 import numpy as np
 
-from tfvgan.conditions import (
-    check_context_frames,
-    copy_last_frame,
-    cross_fade,
-    keyframe_indices,
-)
+from tfvgan import conditions
+from tfvgan.conditions import check_context_frames, copy_last_frame, cross_fade
 from tfvgan.metrics import frame_metrics
 
 __all__ = [
+    "baseline_scores",
     "best_of_n_scores",
     "copy_last_frame",
     "cross_fade",
     "interpolation_scores",
     "prediction_scores",
 ]
+
+
+def baseline_scores(
+    real: Any, fake: Any, baseline: Any, name: str, scored: Any
+) -> dict[str, float]:
+    """PSNR and SSIM of a model's clips and of a trivial baseline's against
+    the real ones, on the frames `scored` (those the model was not given).
+
+    Args:
+        real, fake, baseline: clips ``(B, T, H, W, C)`` in ``[-1, 1]``.
+        name: the baseline's name, a suffix of its keys.
+        scored: the frame indices scored (`ConditionType.scored_frames`).
+
+    Returns:
+        ``psnr``, ``ssim`` (the model) and ``psnr_<name>``, ``ssim_<name>``
+        (the baseline), each the mean over clips and scored frames; PSNR
+        capped at 100 dB per frame.
+
+    Raises:
+        ValueError: the three clip arrays are not of one 5-D shape.
+    """
+    real, fake, baseline = (np.asarray(c, np.float32) for c in (real, fake, baseline))
+    if not real.shape == fake.shape == baseline.shape or real.ndim != 5:
+        raise ValueError(
+            f"expected real, fake and baseline clips of one (B, T, H, W, C) "
+            f"shape, got {real.shape}, {fake.shape} and {baseline.shape}"
+        )
+    scored = np.asarray(scored)
+    if len(scored) and (np.diff(scored) == 1).all():  # a view, not a copy
+        scored = slice(int(scored[0]), int(scored[-1]) + 1)
+    real = real[:, scored]
+    scores = {}
+    for suffix, clips in (("", fake), (f"_{name}", baseline)):
+        clips = clips[:, scored]
+        scores[f"psnr{suffix}"] = float(frame_metrics.psnr(clips, real, max_db=100.0))
+        scores[f"ssim{suffix}"] = float(frame_metrics.ssim(clips, real))
+    return scores
+
+
+def _scores_of(kind: str, real: Any, fake: Any, **options) -> dict[str, float]:
+    """`baseline_scores` of condition type `kind`, its condition taken from
+    the real clips with `options`."""
+    kind = conditions.get(kind)
+    real, fake = np.asarray(real, np.float32), np.asarray(fake, np.float32)
+    if real.shape != fake.shape or real.ndim != 5:
+        raise ValueError(
+            f"expected real and fake of one (B, T, H, W, C) shape, got "
+            f"{real.shape} and {fake.shape}"
+        )
+    condition = kind.from_clips(real, **options)
+    return baseline_scores(
+        real,
+        fake,
+        kind.baseline(real, condition),
+        kind.baseline_name,
+        kind.scored_frames(condition, real.shape[1]),
+    )
 
 
 def prediction_scores(real: Any, fake: Any, context_frames: int) -> dict[str, float]:
@@ -61,21 +115,7 @@ def prediction_scores(real: Any, fake: Any, context_frames: int) -> dict[str, fl
     Raises:
         ValueError: shapes differ, or `context_frames` is not in ``[1, T)``.
     """
-    real, fake = np.asarray(real, np.float32), np.asarray(fake, np.float32)
-    if real.shape != fake.shape or real.ndim != 5:
-        raise ValueError(
-            f"expected real and fake of one (B, T, H, W, C) shape, got "
-            f"{real.shape} and {fake.shape}"
-        )
-    k = check_context_frames(context_frames, real.shape[1])
-    baseline = copy_last_frame(real[:, :k], real.shape[1])
-    scores = {}
-    for name, clips in (("", fake), ("_copy_last_frame", baseline)):
-        scores[f"psnr{name}"] = float(
-            frame_metrics.psnr(clips[:, k:], real[:, k:], max_db=100.0)
-        )
-        scores[f"ssim{name}"] = float(frame_metrics.ssim(clips[:, k:], real[:, k:]))
-    return scores
+    return _scores_of("frames", real, fake, context_frames=context_frames)
 
 
 def interpolation_scores(
@@ -99,24 +139,7 @@ def interpolation_scores(
     Raises:
         ValueError: shapes differ, or a bad `keyframe_interval`.
     """
-    real, fake = np.asarray(real, np.float32), np.asarray(fake, np.float32)
-    if real.shape != fake.shape or real.ndim != 5:
-        raise ValueError(
-            f"expected real and fake of one (B, T, H, W, C) shape, got "
-            f"{real.shape} and {fake.shape}"
-        )
-    keys = keyframe_indices(real.shape[1], keyframe_interval)
-    between = np.setdiff1d(np.arange(real.shape[1]), keys)
-    baseline = cross_fade(real[:, keys], real.shape[1])
-    scores = {}
-    for name, clips in (("", fake), ("_cross_fade", baseline)):
-        scores[f"psnr{name}"] = float(
-            frame_metrics.psnr(clips[:, between], real[:, between], max_db=100.0)
-        )
-        scores[f"ssim{name}"] = float(
-            frame_metrics.ssim(clips[:, between], real[:, between])
-        )
-    return scores
+    return _scores_of("keyframes", real, fake, keyframe_interval=keyframe_interval)
 
 
 def best_of_n_scores(real: Any, samples: Any, context_frames: int) -> dict[str, float]:
