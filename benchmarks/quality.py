@@ -16,7 +16,9 @@ two frames) and gets a prediction table: PSNR/SSIM on the predicted frames
 and FVD against holding the last given frame, the best of 10 samples per
 clip and their diversity; ``cgan-inbetween`` trains the ``inbetween``
 run preset (fill in between the first and the last frame) against the
-cross-fade between them, in the same table.
+cross-fade between them, in the same table; ``cgan-inpaint`` trains the
+``inpaint`` run preset (fill in a box hidden in every frame) against the
+better of the nearest-visible-frame and blur fills, scored inside the box.
 Prints Markdown tables and writes every number to ``--out/quality.json``.
 
     PYTHONPATH=. python benchmarks/quality.py                    # every row
@@ -40,6 +42,15 @@ ROWS = {
     # The quick-start run preset conditions the recurrent model on the digit
     # class; "recurrent" is the same model unconditioned.
     "recurrent": {"model": "recurrent", "num_classes": None},
+    # The article's RNN GAN: the same model unconditioned, each frame made
+    # from the previous one (moved, then repainted) instead of moving one
+    # canvas.
+    "recurrent-ar": {
+        "model": "recurrent",
+        "num_classes": None,
+        "autoregressive": True,
+        "translate": False,
+    },
     "recurrent-label": {"model": "recurrent"},
     "cgan-label": {"model": "conditional", "condition_type": "label"},
     # The label model without its default matching-aware critic (GAN-CLS).
@@ -90,6 +101,15 @@ ROWS = {
         "model": "conditional",
         "condition_type": "keyframes",
         "recon_weight": 100.0,
+    },
+    # The "inpaint" run preset: fill in a box hidden in every frame, against
+    # the better of the nearest-visible-frame fill and the blur fill.
+    "cgan-inpaint": {
+        "preset": "inpaint",
+        "model": "conditional",
+        "condition_type": "masked",
+        "recon_weight": 1000.0,
+        "recon_loss": "l2",
     },
 }
 
@@ -205,14 +225,21 @@ def text_table(results: list[dict]) -> str:
 
 
 #: The trivial baselines of the frame-conditioned rows (`tfvgan.conditions`).
-FRAME_BASELINES = ("copy_first_frame", "bicubic", "copy_last_frame", "cross_fade")
+FRAME_BASELINES = (
+    "copy_first_frame",
+    "bicubic",
+    "copy_last_frame",
+    "cross_fade",
+    "fill",
+)
 
 
 def baseline_table(results: list[dict]) -> str:
-    """Prediction and in-betweening rows of `results` against their trivial
-    baseline (holding the last given frame, the cross-fade): PSNR / SSIM on
-    the frames not given, FVD, and for prediction the best of 10 samples
-    and their diversity."""
+    """Prediction, in-betweening and inpainting rows of `results` against
+    their trivial baseline (holding the last given frame, the cross-fade,
+    the better fill): PSNR / SSIM on the frames (inpainting: the pixels)
+    not given, FVD, and for prediction the best of 10 samples and their
+    diversity."""
     lines = [
         "| row | PSNR / SSIM | baseline PSNR / SSIM | FVD (baseline) "
         "| best of 10 PSNR / SSIM | diversity |",
@@ -221,7 +248,8 @@ def baseline_table(results: list[dict]) -> str:
     for r in results:
         a = r["trained"]
         name = next(
-            (n for n in ("copy_last_frame", "cross_fade") if f"fvd_{n}" in a), None
+            (n for n in ("copy_last_frame", "cross_fade", "fill") if f"fvd_{n}" in a),
+            None,
         )
         if name is None:
             continue

@@ -1,6 +1,6 @@
 """
 Title: Video prediction and video super-resolution with a conditional GAN
-Description: Video prediction (first frame -> clip, and two frames -> the rest with the frame-by-frame FramePredictor), in-betweening (first and last frame -> the frames between) and low-res -> high-res video super-resolution, scored with PSNR/SSIM against copy-the-frame, cross-fade and bilinear/bicubic baselines.
+Description: Video prediction (first frame -> clip, and two frames -> the rest with the frame-by-frame FramePredictor), in-betweening (first and last frame -> the frames between), inpainting (a hidden box filled in) and low-res -> high-res video super-resolution, scored with PSNR/SSIM against copy-the-frame, cross-fade, fill and bilinear/bicubic baselines.
 Accelerator: GPU recommended for the full run; short mode (TFVGAN_SHORT=1) runs on a 2-core CPU in ~15 s
 """
 
@@ -16,6 +16,7 @@ super-resolution among the applications of conditional video GANs. Both are
 | prediction | `"image"` | the first frame `(H, W, C)` | the frame is encoded into the code *and* used as the static background a generated foreground (with its mask) is composed over |
 | prediction | `"frames"` | the first `k` frames `(k, H, W, C)` | `FramePredictor`: each new frame is the last one moved by a predicted kernel (read off how the last two frames differ) and composed with fresh pixels |
 | in-betweening | `"keyframes"` | the first and last frame `(2, H, W, C)` | `KeyframeInterpolator`: both keyframes moved part of the way along the motion between them, blended, and composed with fresh pixels |
+| inpainting | `"masked"` | the clip with a box hidden, and the mask `(T, H, W, C + 1)` | `Inpainter`: a 3D-conv U-Net over the clip, plus content carried over from the neighbouring frames along the measured motion |
 | super-resolution | `"video"` | the clip at 1/4 resolution `(T, H/4, W/4, C)` | upsamples the clip bicubically and adds a residual from a 3D-conv network fed with the clip and tiled noise |
 
 Unlike unconditional generation, each condition here has a true answer: the
@@ -29,6 +30,8 @@ baseline that a learnt model should beat:
 - prediction: **copy the last given frame** to every future frame (a still
   image);
 - in-betweening: the **cross-fade** from the first frame to the last;
+- inpainting: the better of two **fills**, from the nearest frame that shows
+  a hidden pixel and a blur from the box's edge;
 - super-resolution: **bilinear** and **bicubic** upsampling of the low-res
   clip.
 
@@ -49,9 +52,10 @@ GPU was not measured. Those figures are from before the two-frame
 `"frames"` and the in-betweening sections were added and before the
 super-resolver started from bicubic upsampling with a squared-error term;
 the notebook has not been run in full mode since. The `predict`,
-`inbetween` and `superres` run presets train the same models
-(`tfvgan-train --preset=predict`, `--preset=inbetween`,
-`--preset=superres`) and their measured figures are in the README.
+`inbetween`, `inpaint` and `superres` run presets train the same models
+(`tfvgan-train --preset=predict`, `--preset=inbetween`, `--preset=inpaint`,
+`--preset=superres`) and their measured figures are in the README. The
+inpainting section was added later still.
 """
 
 """
@@ -183,6 +187,39 @@ filled = interpolator.generate(condition=keyframes, seed=0)
 print("in-betweened:", keyframes.shape, "->", filled.shape)
 
 """
+## Inpainting: a hidden region filled in
+
+The other kind of video editing: a region of every frame is hidden and the
+model fills it in. `condition_type="masked"` takes the clip with the hidden
+pixels at 0 and the mask (1 = hidden) on one more channel;
+`tfvgan.masking.masked_condition(clips, mask)` builds it from any mask, and
+`moving_digits(condition="masked")` hides one box per clip (half the frame
+a side by default). The generator, `Inpainter`, is a 3D-conv U-Net over the
+whole clip, plus two chains that carry each frame's content to its
+neighbours along the motion measured between them: a digit seen before or
+after it passes under the box comes back sharp. Only the hidden pixels are
+replaced, and only they are scored (`masked_psnr`, `masked_ssim`). As for
+super-resolution, the reconstruction term is the squared error, weighed
+1000 : 1.
+"""
+
+keras.utils.set_random_seed(0)
+inpainter = tfvgan.models.build_model(
+    "conditional",
+    preset=PRESET,
+    condition_type="masked",
+    recon_weight=1000.0,
+    recon_loss="l2",
+    seed=0,
+)
+inpainter.compile(ema_decay=0.9 if SHORT else 0.999)
+inpainter.fit(training_data("masked"), **TRAIN)
+box = tfvgan.masking.box_masks(test, SIZE // 2).numpy()
+masked = tfvgan.masking.masked_condition(test, box)
+inpainted = inpainter.generate(condition=masked, seed=0)
+print("inpainted:", masked.shape, "->", inpainted.shape)
+
+"""
 ## Video super-resolution: 1/4 resolution -> full resolution
 
 `condition="low_res"` pairs each clip with its area-downscaled copy (4x4 pixel
@@ -221,6 +258,7 @@ it is clipped back to `[-1, 1]` (the metrics check the range).
 copy_first = np.repeat(first_frames[:, None], FRAMES, axis=1)
 copy_second = tfvgan.metrics.copy_last_frame(test[:, :2], FRAMES)
 cross_fade = tfvgan.metrics.cross_fade(keyframes, FRAMES)
+fill = tfvgan.metrics.fill_baseline(test, masked)
 
 
 def upsample(clips, method):
@@ -255,6 +293,12 @@ def scores(generated, reference):
     return psnr, ssim
 
 
+def masked_scores(generated, reference):  # the hidden pixels only
+    psnr = float(tfvgan.metrics.masked_psnr(generated, reference, box, max_db=48.0))
+    ssim = float(tfvgan.metrics.masked_ssim(generated, reference, box))
+    return psnr, ssim
+
+
 future = slice(1, None)
 later = slice(2, None)  # after the two given frames
 between = slice(1, FRAMES - 1)  # between the first and the last
@@ -265,6 +309,8 @@ rows = [
     ("2 frames ->", "cGAN (frames)", scores(continued[:, later], test[:, later])),
     ("in-between", "cross-fade", scores(cross_fade[:, between], test[:, between])),
     ("in-between", "cGAN (keyframes)", scores(filled[:, between], test[:, between])),
+    ("inpainting", "better fill", masked_scores(fill, test)),
+    ("inpainting", "cGAN (masked)", masked_scores(inpainted, test)),
     ("super-res x4", "bilinear", scores(bilinear, test)),
     ("super-res x4", "bicubic", scores(bicubic, test)),
     ("super-res x4", "cGAN (video)", scores(upscaled, test)),
@@ -290,9 +336,10 @@ How to read the table:
   baseline even there, and so does the in-betweener, which moves the digit
   along the straight line between the keyframes from the start.
 - `tfvgan.metrics.prediction_scores(real, fake, context_frames=2)` computes
-  the two "2 frames" rows in one call (with PSNR capped at 100 dB), and
+  the two "2 frames" rows in one call (with PSNR capped at 100 dB),
   `tfvgan.metrics.interpolation_scores(real, fake)` the two "in-between"
-  rows.
+  rows and `tfvgan.metrics.inpainting_scores(real, fake, mask)` the two
+  "inpainting" rows.
 """
 
 """
@@ -300,8 +347,8 @@ How to read the table:
 
 Rows: the real clip, the copy-first-frame baseline, the cGAN prediction from
 the first frame, the prediction from two frames, the cross-fade, the
-in-betweened clip, the bicubic upsampling and the cGAN super-resolution,
-for the first four test clips.
+in-betweened clip, the masked clip, the inpainted clip, the bicubic
+upsampling and the cGAN super-resolution, for the first four test clips.
 """
 
 grid = np.concatenate(
@@ -312,6 +359,8 @@ grid = np.concatenate(
         np.asarray(continued[:4]),
         cross_fade[:4],
         np.asarray(filled[:4]),
+        masked[:4, ..., :-1],
+        np.asarray(inpainted[:4]),
         bicubic[:4],
         upscaled[:4],
     ],

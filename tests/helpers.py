@@ -110,8 +110,8 @@ def example_condition(model, n: int, seed: int = 0):
 
     Label ids cycle through `[0, num_classes)`; token ids through the
     vocabulary's words (never padding or `[UNK]`); float conditions (first
-    frames, low-resolution clips) are uniform in [-1, 1]. None for an
-    unconditional model.
+    frames, low-resolution clips) are uniform in [-1, 1], masked clips
+    too, with a box mask each. None for an unconditional model.
     """
     spec = model.condition_spec
     if spec is None:
@@ -123,6 +123,12 @@ def example_condition(model, n: int, seed: int = 0):
         words = len(model.vocabulary) - 2
         return (np.arange(np.prod(shape)).reshape(shape) % words + 2).astype("int32")
     rng = np.random.default_rng(seed)
+    if model.condition_type == "masked":  # clips, and a box mask per clip
+        from tfvgan import masking
+
+        clips = rng.uniform(-1, 1, (*shape[:-1], shape[-1] - 1)).astype("float32")
+        mask = masking.box_masks(clips, model.size // 2).numpy()
+        return masking.masked_condition(clips, mask)
     return rng.uniform(-1, 1, shape).astype(spec.dtype.as_numpy_dtype)
 
 

@@ -18,6 +18,7 @@ def test_registry_names_the_types_and_refuses_unknown_ones():
         "video",
         "frames",
         "keyframes",
+        "masked",
     ]
     with pytest.raises(ValueError, match="unknown condition_type 'audio'.*'frames'"):
         conditions.get("audio")
@@ -29,6 +30,7 @@ def test_registry_names_the_types_and_refuses_unknown_ones():
         "video": "low_res",
         "frames": "context_frames",
         "keyframes": "keyframes",
+        "masked": "masked",
     }
 
 
@@ -41,6 +43,7 @@ def test_registry_names_the_types_and_refuses_unknown_ones():
         ("video", {"downscale": 4}, (8, 8, 8, 1), tf.float32),
         ("frames", {"context_frames": 3}, (3, 32, 32, 1), tf.float32),
         ("keyframes", {"keyframe_interval": 7}, (2, 32, 32, 1), tf.float32),
+        ("masked", {}, (8, 32, 32, 2), tf.float32),
     ],
 )
 def test_shapes_and_specs(name, options, shape, dtype):

@@ -10,7 +10,7 @@ import pytest
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
-from tfvgan import data, video_io
+from tfvgan import data, masking, video_io
 from tfvgan.data import conditions as conditions_lib
 
 # ---------------------------------------------------------------- helpers
@@ -413,6 +413,18 @@ def test_directory_batches_channels_and_conditions(video_dir):
     with pytest.raises(ValueError, match="keyframe_interval"):
         data.video_dataset_from_directory(
             video_dir, frames=4, size=16, condition="keyframes", keyframe_interval=2
+        )
+    ds = data.video_dataset_from_directory(
+        video_dir, frames=4, size=16, batch_size=2, condition="masked", mask_size=6
+    )
+    video, masked = next(iter(ds))
+    assert masked.shape == (2, 4, 16, 16, 4)  # RGB and the mask
+    np.testing.assert_array_equal(
+        masked.numpy(), masking.masked_condition(video, masking.box_masks(video, 6))
+    )
+    with pytest.raises(ValueError, match="mask_size"):
+        data.video_dataset_from_directory(
+            video_dir, frames=4, size=16, condition="masked", mask_size=16
         )
     unlabelled = data.video_dataset_from_directory(
         video_dir, frames=4, size=16, batch_size=2, labels=None

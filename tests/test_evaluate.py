@@ -38,6 +38,8 @@ def test_untrained_generator_scores_worse_than_the_real_floor(
     assert result["kvd"] > result["kvd_floor"]
     # Real digits are legible to the classifier; 4 steps of training are not.
     assert 1.0 <= result["inception_score"] < result["inception_score_real"] <= 10.0
+    # Unconditional: how much two clips differ, beside two real clips.
+    assert result["diversity"] > 0.01 and result["diversity_real"] > 0.1
     assert result["inception_score_real"] > 4.0, result
     assert (cache / "extractors").is_dir()
 
@@ -48,7 +50,7 @@ def test_untrained_generator_scores_worse_than_the_real_floor(
     [
         *(
             pytest.param(c, marks=pytest.mark.slow)
-            for c in ("text", "image", "frames", "keyframes")
+            for c in ("text", "image", "frames", "keyframes", "masked")
         ),
         "video",
     ],
@@ -69,9 +71,20 @@ def test_conditional_runs_get_their_application_metrics(
         sample_every_epochs=0,
     )
     run(config)
+    from tfvgan import metrics
+
+    calls = []
+    scores = metrics.baseline_scores
+
+    def spy(*args):
+        calls.append(args)
+        return scores(*args)
+
+    monkeypatch.setattr(metrics, "baseline_scores", spy, raising=False)
     result = evaluate_run(str(tmp_path / "run"), num_videos=32)
-    if condition_type not in ("frames", "keyframes"):
-        # (A predictor or an interpolator moves real content at once.)
+    if condition_type not in ("frames", "keyframes", "masked"):
+        # (A predictor or an interpolator moves real content at once; an
+        # inpainter keeps three quarters of each real frame.)
         assert result["fvd"] > result["fvd_floor"]
     if condition_type == "text":
         # The caption's digit, judged by the classifier: a fraction.
@@ -102,6 +115,16 @@ def test_conditional_runs_get_their_application_metrics(
         assert result["psnr"] > result["psnr_cross_fade"]
         assert result["fvd_cross_fade"] > 0
         assert "psnr_best_of_10" not in result
+    elif condition_type == "masked":
+        # Scored inside the boxes only (the mask, a quarter of each frame),
+        # against the better fill.
+        (_, fake, _, name, scored, mask) = calls[-1]
+        assert name == "fill" and list(scored) == list(range(fake.shape[1]))
+        assert mask.shape == (*fake.shape[:-1], 1) and mask.mean() == 0.25
+        for key in ("psnr", "psnr_fill"):
+            assert 0 < result[key] < 100
+        assert -1 <= result["ssim_fill"] < 1
+        assert result["fvd_fill"] > 0
     else:
         if condition_type == "image":
             # 4 training steps cannot beat the trivial baseline yet.
@@ -300,6 +323,36 @@ def test_sample_from_a_saved_model_splits_requests_over_max_batch(tmp_path):
     )
     uint8 = served.generate_uint8(6, condition=condition[:6], seed=2)
     assert uint8.dtype == np.uint8 and uint8.shape == want[:6].shape
+
+
+def test_sample_from_a_saved_model_takes_frame_conditions_from_clips(tmp_path):
+    """tfvgan-sample --saved_model on a model whose condition comes from a
+    clip (here inpainting): held-out moving_digits clips, masked as an
+    evaluation masks them; --labels is refused with a clear message."""
+    import numpy as np
+    import pytest
+
+    from tfvgan import conditions, data, export, models, sample
+    from tfvgan.serving import SavedModelGenerator
+
+    gan = models.build_model(
+        "conditional", preset="tiny", condition_type="masked", seed=0
+    )
+    gan.compile()
+    path = export.export_generator(gan, tmp_path / "serving", max_batch=4)
+    paths = sample.sample(saved_model=path, out_dir=tmp_path / "out", num_videos=3)
+    assert len(paths) == 3
+    clips = data.moving_digits_arrays(
+        num_videos=3, frames=gan.frames, size=gan.size, seed=sample.CLIP_SEED
+    )[0]
+    clips = clips.astype(np.float32) / 127.5 - 1.0
+    condition = conditions.get("masked").from_clips(clips, mask_size=gan.size // 2)
+    served = SavedModelGenerator(path)
+    np.testing.assert_array_equal(
+        sample._clip_conditions(served, conditions.get("masked"), 3), condition
+    )
+    with pytest.raises(ValueError, match="--labels needs a label-conditional"):
+        sample.sample(saved_model=path, out_dir=tmp_path / "o2", labels=[1])
 
 
 def test_directory_real_clips_are_a_seeded_uniform_sample(tmp_path):

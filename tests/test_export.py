@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfvgan import builders, export
+from tests.helpers import example_condition
+from tfvgan import builders, conditions, export
 from tfvgan.models import VideoGAN
 
 LATENT = 8
@@ -123,6 +124,8 @@ def _conditions(gan, n, spec):
     shape = (n, *spec.shape[1:])
     if spec.dtype.is_integer:
         return (np.arange(np.prod(shape)).reshape(shape) % len(VOCAB)).astype(np.int32)
+    if gan.condition_type == "masked":
+        return example_condition(gan, n, seed=3)
     return np.random.default_rng(3).uniform(-1, 1, shape).astype(np.float32)
 
 
@@ -202,7 +205,7 @@ def _variant_builders():
     builders = {}
     for family in ("temporal", "conv3d", "recurrent"):
         builders[f"{family}_tiny"] = lambda f=family: tiny(f)
-    for condition_type in ("label", "text", "image", "video", "frames", "keyframes"):
+    for condition_type in conditions.CONDITION_TYPES:
         kwargs = {"condition_type": condition_type}
         if condition_type == "text":
             kwargs.update(vocabulary=["", "[UNK]", *VOCAB], sequence_length=TEXT_LEN)
@@ -222,6 +225,7 @@ _SLOW_CASES = {
     "conditional_video_tiny",
     "conditional_frames_tiny",
     "conditional_keyframes_tiny",
+    "conditional_masked_tiny",
 }
 SOME_CASES = [
     pytest.param(n, marks=pytest.mark.slow) if n in _SLOW_CASES else n

@@ -493,14 +493,16 @@ def test_every_variant_exports_under_each_half_precision_policy(name, policy, tm
 
 @pytest.mark.slow  # ~10 s each
 @pytest.mark.parametrize(
-    "condition_type,given", [("frames", [0, 1]), ("keyframes", [0, 3])]
+    "condition_type,given",
+    [("frames", [0, 1]), ("keyframes", [0, 3]), ("masked", None)],
 )
 def test_frame_generators_stay_float32_under_bfloat16(condition_type, given, tmp_path):
-    """The frames and keyframes cGANs under mixed_bfloat16: their critic
-    computes in bfloat16, their generator (`FramePredictor`,
-    `KeyframeInterpolator`) in float32 (frames feed later frames), so the
-    given frames come back exact and the export matches to 1e-5."""
-    from tfvgan import export
+    """The frames, keyframes and masked cGANs under mixed_bfloat16: their
+    critic computes in bfloat16, their generator (`FramePredictor`,
+    `KeyframeInterpolator`, `Inpainter`) in float32 (frames feed later
+    frames), so the given frames (or pixels) come back exact and the export
+    matches to 1e-5."""
+    from tfvgan import export, masking
 
     with models.dtype_policy("mixed_bfloat16"):
         gan = models.build_model(
@@ -512,11 +514,21 @@ def test_frame_generators_stay_float32_under_bfloat16(condition_type, given, tmp
     assert _compute_dtypes(gan.discriminator) == {"bfloat16"}
     rng = np.random.default_rng(0)
     video = rng.uniform(-1, 1, (4, *gan.video_shape)).astype("float32")
-    data = tf.data.Dataset.from_tensor_slices((video, video[:, given])).batch(2)
+    shifted = video + np.float32(1e-3) * np.sign(-video)  # not bfloat16 values
+    if condition_type == "masked":
+        mask = masking.box_masks(video, gan.size // 2).numpy()
+        conditions = masking.masked_condition(video, mask)
+        condition = masking.masked_condition(shifted[:2], mask[:2])
+        seen = mask[:2, ..., 0] == 0
+    else:
+        conditions, condition = video[:, given], shifted[:2, given]
+    data = tf.data.Dataset.from_tensor_slices((video, conditions)).batch(2)
     gan.fit(data, epochs=1, verbose=0)
-    condition = video[:2, given] + np.float32(1e-3)  # not a bfloat16 value
-    out = gan.generate(condition=condition, seed=0)
-    np.testing.assert_array_equal(np.asarray(out)[:, given], condition)
+    out = np.asarray(gan.generate(condition=condition, seed=0))
+    if condition_type == "masked":
+        np.testing.assert_array_equal(out[seen], shifted[:2][seen])
+    else:
+        np.testing.assert_array_equal(out[:, given], condition)
     path = export.export_generator(gan, str(tmp_path))  # verifies itself
     served = tf.saved_model.load(path)
     noise = tf.random.stateless_normal((2, gan.latent_dim), seed=(1, 2))

@@ -13,6 +13,7 @@ from tests.helpers import (
     tiny_model,
     tiny_videos,
 )
+from tfvgan import masking
 from tfvgan.data import video_condition
 from tfvgan.models import ConditionalGAN
 
@@ -27,6 +28,9 @@ CONDITIONS = {
     "video": video_condition(tf.constant(VIDEOS), "low_res", downscale=4).numpy(),
     "frames": VIDEOS[:, :2],
     "keyframes": VIDEOS[:, [0, T - 1]],
+    "masked": masking.masked_condition(
+        VIDEOS, masking.box_masks(VIDEOS, S // 2).numpy()
+    ),
 }
 SLOW = pytest.mark.slow
 
@@ -51,6 +55,7 @@ def dataset(condition_type, batch=B):
         pytest.param("video", marks=SLOW),
         pytest.param("frames", marks=SLOW),
         pytest.param("keyframes", marks=SLOW),
+        pytest.param("masked", marks=SLOW),
     ],
 )
 def test_conditional_variant(condition_type, tmp_path, capfd):
@@ -65,7 +70,9 @@ def test_conditional_variant(condition_type, tmp_path, capfd):
     )
 
 
-@pytest.mark.parametrize("condition_type", ["image", "video", "frames", "keyframes"])
+@pytest.mark.parametrize(
+    "condition_type", ["image", "video", "frames", "keyframes", "masked"]
+)
 def test_conditional_generate_and_discriminate_shapes(condition_type, tmp_path):
     """The default run's check of the two condition types trained only in
     the slow set: `run_variant_test`'s shape part."""
@@ -82,7 +89,8 @@ def test_conditional_generate_and_discriminate_shapes(condition_type, tmp_path):
 
 @SLOW  # 4-5 s each; the default run exports the conv3d variant
 @pytest.mark.parametrize(
-    "condition_type", ["label", "text", "image", "video", "frames", "keyframes"]
+    "condition_type",
+    ["label", "text", "image", "video", "frames", "keyframes", "masked"],
 )
 def test_conditional_export(condition_type, tmp_path, capfd):
     # Conditions from the model's `condition_spec` (`example_condition`).
@@ -110,6 +118,9 @@ def test_conditional_export(condition_type, tmp_path, capfd):
         ("frames", np.zeros((2, 2, S, S, C), "int32"), "float"),
         ("keyframes", np.zeros((2, 3, S, S, C), "float32"), "shape"),
         ("keyframes", np.zeros((2, 2, 8, 8, C), "float32"), "shape"),
+        # The mask belongs on one more channel, and holds 0s and 1s.
+        ("masked", np.zeros((2, T, S, S, C), "float32"), "shape"),
+        ("masked", np.full((2, T, S, S, C + 1), 0.5, "float32"), "0s and 1s"),
     ],
 )
 def test_bad_conditions_are_rejected(condition_type, bad, match):
@@ -136,7 +147,13 @@ def test_text_model_tokenizes_caption_strings_and_handles_oov_and_empty():
 
 @pytest.mark.parametrize(
     "condition_type,recon_loss",
-    [("video", "l1"), ("video", "l2"), ("frames", "l1"), ("keyframes", "l1")],
+    [
+        ("video", "l1"),
+        ("video", "l2"),
+        ("frames", "l1"),
+        ("keyframes", "l1"),
+        ("masked", "l1"),
+    ],
 )
 def test_reconstruction_term_is_tracked(condition_type, recon_loss):
     gan = make(condition_type, recon_weight=1.0, recon_loss=recon_loss)
@@ -170,6 +187,25 @@ def test_untrained_super_resolution_is_the_bicubic_baseline():
     np.testing.assert_allclose(fake, bicubic, atol=1e-5)
 
 
+def test_inpainting_keeps_every_seen_pixel_and_fills_the_hidden_ones():
+    gan = make("masked")
+    condition = CONDITIONS["masked"]
+    seen, mask = masking.split_condition(condition)
+    fake = np.asarray(gan.generate(condition=condition, seed=0))
+    assert_video_batch(fake, (4, T, S, S, C))
+    hidden = mask > 0
+    np.testing.assert_array_equal(fake[~hidden[..., 0]], VIDEOS[~hidden[..., 0]])
+    # The hidden pixels are the generator's (they held 0 in the condition),
+    # and differ with the noise.
+    other = np.asarray(gan.generate(condition=condition, seed=1))
+    assert np.abs(fake - other)[hidden[..., 0]].max() > 1e-4
+    # Any mask works, not only a box: one hidden pixel per frame.
+    dots = np.zeros((4, T, S, S), "float32")
+    dots[:, :, 3, 5] = 1.0
+    fake = np.asarray(gan.generate(condition=masking.masked_condition(VIDEOS, dots)))
+    np.testing.assert_array_equal(fake[dots == 0], VIDEOS[dots == 0])
+
+
 def test_conditional_gan_rejects_bad_construction():
     with pytest.raises(ValueError, match="vocabulary"):
         ConditionalGAN("text", frames=4, size=16, channels=1)
@@ -198,6 +234,38 @@ def test_conditional_gan_rejects_bad_construction():
             ConditionalGAN(
                 "keyframes", frames=4, size=16, channels=1, keyframe_interval=n
             )
+    # A box that hides nothing, or the whole frame.
+    for side in (0, 16, 3.0):
+        with pytest.raises(ValueError, match="mask_size"):
+            ConditionalGAN("masked", frames=4, size=16, channels=1, mask_size=side)
+    from tfvgan.models.conditional.inpainting import Inpainter
+
+    with pytest.raises(ValueError, match="divisible by 8"):
+        Inpainter(frames=4, size=20, channels=1)
+
+
+@SLOW  # ~30 s
+def test_a_short_inpainting_run_beats_the_fill_baseline():
+    """Seeded, 200 steps on moving digits: inside the hidden box the
+    inpainter's structure (SSIM) is already well ahead of the better of the
+    two fills (measured: 0.357 against 0.232; PSNR is still behind, 13.5
+    against 14.1 dB, at this budget)."""
+    from tfvgan import conditions, data, metrics
+
+    kwargs = dict(frames=8, size=32, condition="masked")
+    train = data.moving_digits(512, batch_size=16, repeat=True, seed=0, **kwargs)
+    gan = ConditionalGAN(
+        "masked", frames=8, size=32, channels=1, width=16, d_width=16,
+        latent_dim=16, recon_weight=1000.0, recon_loss="l2", seed=0,
+    )  # fmt: skip
+    gan.compile(ema_decay=0.9)
+    gan.fit(train, epochs=1, steps_per_epoch=200, verbose=0)
+    clips = data.moving_digits_arrays(64, frames=8, size=32, seed=1)[0]
+    clips = clips.astype("float32") / 127.5 - 1.0
+    condition = conditions.get("masked").from_clips(clips)
+    fake = np.asarray(gan.generate(condition=condition, seed=0))
+    scores = metrics.inpainting_scores(clips, fake, condition[..., -1])
+    assert scores["ssim"] > scores["ssim_fill"] + 0.05, scores
 
 
 # ------------------------------------------------------------ prediction

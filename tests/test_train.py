@@ -211,7 +211,7 @@ from tfvgan.cli import {module}
         (
             "train",
             ["--preset=huge"],
-            r"tiny\|quickstart\|text\|predict\|inbetween\|superres\|paper",
+            r"tiny\|quickstart\|text\|predict\|inbetween\|inpaint\|superres\|paper",
         ),
         ("train", ["--dataset=ucf"], r"moving_digits\|directory\|tfds"),
         ("train", ["--epochs=0"], r"--epochs=0: 0 is not a positive integer"),

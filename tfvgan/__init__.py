@@ -39,6 +39,7 @@ _SUBMODULES = (
     "export",
     "layers",
     "losses",
+    "masking",
     "metrics",
     "models",
     "precision",

@@ -17,6 +17,7 @@ trivial baseline a model must beat) and sampling from the command line
 | `"video"` | ``"low_res"``   | float32 ``(T, H/s, W/s, C)`` in ``[-1, 1]`` | video super-resolution |
 | `"frames"` | ``"context_frames"`` | float32 ``(k, H, W, C)`` in ``[-1, 1]`` | video prediction from the first k frames |
 | `"keyframes"` | ``"keyframes"`` | float32 ``(m, H, W, C)`` in ``[-1, 1]`` | in-betweening: the frames between keyframes |
+| `"masked"` | ``"masked"`` | float32 ``(T, H, W, C + 1)``: the clip, hidden pixels 0, and the mask (1 = hidden) | inpainting: the hidden region (`tfvgan.masking`) |
 
 A new condition type is a subclass of `ConditionType` registered in
 `CONDITION_TYPES`.
@@ -38,6 +39,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tfvgan import masking
 from tfvgan.validation import check_choice
 
 if TYPE_CHECKING:  # TensorFlow loads when a condition is first used.
@@ -279,6 +281,12 @@ class ConditionType:
         one (PSNR/SSIM): all of them, or those it was not given."""
         return np.arange(frames)
 
+    def scored_mask(self, condition) -> np.ndarray | None:
+        """The pixels of those frames that are scored, ``(B, T, H, W, 1)``
+        with 1 where scored (inpainting: the hidden ones), or None for
+        every pixel."""
+        return None
+
     # ------------------------------------------------------------- shapes
     def shape(self, frames: int, size: int, channels: int, **options) -> tuple:
         """The per-clip condition shape of a model making such clips.
@@ -352,7 +360,7 @@ class ConditionType:
             labels: their class ids (label conditions).
             captions: their captions (text conditions).
             **options: ``downscale`` (video), ``context_frames`` (frames),
-                ``keyframe_interval`` (keyframes).
+                ``keyframe_interval`` (keyframes), ``mask_size`` (masked).
 
         Raises:
             ValueError: the source gave no labels/captions this type needs.
@@ -560,9 +568,80 @@ class _Keyframes(ConditionType):
         return cross_fade(condition, np.asarray(clips).shape[1])
 
 
+class _Masked(ConditionType):
+    """The clip with a region hidden in its frames, and the mask on one more
+    channel (`tfvgan.masking`); the model fills in the hidden pixels, the
+    only ones scored. Real clips are masked with a box per clip
+    (`masking.box_masks`, ``mask_size`` pixels a side)."""
+
+    name = "masked"
+    data_condition = "masked"
+    baseline_name = "fill"
+
+    def shape(self, frames, size, channels, **options):
+        return (frames, size, size, channels + 1)
+
+    def model_options(self, model):
+        mask_size = getattr(model, "mask_size", None)
+        return {"mask_size": mask_size or model.size // 2}
+
+    def check(self, condition, limit=None):
+        """Also (eagerly) that the last channel is a 0/1 mask."""
+        import tensorflow as tf
+
+        condition = super().check(condition, limit)
+        if condition.shape.rank is not None and condition.shape[-1] is not None:
+            if condition.shape[-1] < 2:
+                raise ValueError(
+                    "expected a masked condition (B, T, H, W, C + 1), the mask on "
+                    f"its last channel, got shape {condition.shape}"
+                )
+        if tf.executing_eagerly():
+            mask = condition[..., -1]
+            if not bool(tf.reduce_all((mask == 0.0) | (mask == 1.0))):
+                raise ValueError(
+                    "expected the masked condition's last channel a mask of 0s "
+                    "and 1s (1 = hidden); tfvgan.masking.masked_condition "
+                    "builds one"
+                )
+        return condition
+
+    def check_served(self, condition, limit=None):
+        import tensorflow as tf
+
+        condition = super().check_served(condition, limit)
+        mask = condition[..., -1]
+        binary = tf.reduce_all(tf.equal(mask, 0.0) | tf.equal(mask, 1.0))
+        check = tf.debugging.Assert(
+            binary, ["masked condition: the last channel must be a 0/1 mask"]
+        )
+        with tf.control_dependencies([check]):
+            return tf.identity(condition)
+
+    def scored_mask(self, condition):
+        return masking.split_condition(condition)[1]
+
+    def from_clips(self, clips, labels=None, captions=None, mask_size=None, **options):
+        clips = np.asarray(clips, np.float32)
+        mask = masking.box_masks(clips, mask_size or clips.shape[2] // 2)
+        return masking.masked_condition(clips, np.asarray(mask))
+
+    def baseline(self, clips, condition):
+        return masking.fill_baseline(clips, condition)
+
+
 #: Every condition type, by name.
 CONDITION_TYPES: dict[str, ConditionType] = {
-    c.name: c for c in (_Label(), _Text(), _Image(), _Video(), _Frames(), _Keyframes())
+    c.name: c
+    for c in (
+        _Label(),
+        _Text(),
+        _Image(),
+        _Video(),
+        _Frames(),
+        _Keyframes(),
+        _Masked(),
+    )
 }
 
 

@@ -230,6 +230,15 @@ def evaluate_run(
     return result
 
 
+def _pairwise_spread(clips) -> float:
+    """Mean absolute difference between clip ``i`` and clip ``i + B // 2``."""
+    import numpy as np
+
+    clips = np.asarray(clips, np.float32)
+    half = len(clips) // 2
+    return float(np.abs(clips[:half] - clips[half : 2 * half]).mean())
+
+
 def evaluate_model(
     model,
     num_videos: int = 2048,
@@ -274,7 +283,10 @@ def evaluate_model(
 
     Returns:
         A dict with `fvd`, `kvd`, `kvd_std`, the real-vs-real `fvd_floor`
-        and `kvd_floor`, `num_videos` (clips per sample actually used); with the offline digit extractor also the digit
+        and `kvd_floor`, `num_videos` (clips per sample actually used);
+        unconditional models add `diversity`, the mean absolute difference
+        between two generated clips (0: the noise is ignored), beside
+        `diversity_real`, the same for two real clips; with the offline digit extractor also the digit
         Inception Score of the generated clips (`inception_score`) and of
         real clips (`inception_score_real`, the ceiling), and
         `conditional_accuracy` (the digit the classifier sees is the one the
@@ -369,13 +381,22 @@ def evaluate_model(
                     batch_size,
                 )
             )  # fmt: skip
+    if kind is None:
+        # How much the clips differ across noise vectors (0: one clip for
+        # every noise), beside the real clips' own spread.
+        result["diversity"] = _pairwise_spread(fake)
+        result["diversity_real"] = _pairwise_spread(target)
     if kind_lib is not None and kind_lib.baseline_name is not None:
         baseline = np.asarray(kind_lib.baseline(target, condition))
         name = kind_lib.baseline_name
         # Frames the model was given (prediction context, keyframes) are
         # not scored.
         scored = kind_lib.scored_frames(condition, model.frames)
-        result.update(metrics.baseline_scores(target, fake, baseline, name, scored))
+        # Inpainting: only the hidden pixels.
+        mask = kind_lib.scored_mask(condition)
+        result.update(
+            metrics.baseline_scores(target, fake, baseline, name, scored, mask)
+        )
         # The baseline's clips against the same real ones: a model must
         # also beat it on FVD.
         result[f"fvd_{name}"] = metrics.video_distances(

@@ -29,6 +29,9 @@ Signatures (names fixed; ``condition`` only for conditional models):
   - ``"video"``: float32 low-resolution clip `[None, T, h, w, C]` in ``[-1, 1]``.
   - ``"frames"``: float32 first frames `[None, k, H, W, C]` in ``[-1, 1]``.
   - ``"keyframes"``: float32 keyframes `[None, m, H, W, C]` in ``[-1, 1]``.
+  - ``"masked"``: float32 `[None, T, H, W, C + 1]`: the clip in ``[-1, 1]``
+    (hidden pixels 0) and its mask, 0 or 1, on the last channel (checked
+    in-graph; `tfvgan.masking.masked_condition` builds one).
 
 Bad requests fail at the boundary, never with a silent wrong answer: a wrong
 dtype or shape is rejected by the input signature; a batch larger than
@@ -73,7 +76,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfvgan import conditions
+from tfvgan import conditions, masking
 from tfvgan.validation import check_num_classes
 
 __all__ = [
@@ -391,7 +394,11 @@ def _example_condition(model, spec: tf.TensorSpec, num_classes, batch: int):
         return tf.constant(np.arange(batch) % num_classes, spec.dtype)
     if spec.dtype.is_integer:  # token ids of unknown vocabulary: small ids
         return tf.constant(np.arange(np.prod(shape)).reshape(shape) % 2, spec.dtype)
-    return tf.random.stateless_uniform(shape, seed=[7, 11], minval=-1.0, maxval=1.0)
+    values = tf.random.stateless_uniform(shape, seed=[7, 11], minval=-1.0, maxval=1.0)
+    if model.condition_type == "masked":  # the last channel: a box mask
+        mask = masking.box_masks(values[..., :-1], max(1, shape[-2] // 2))
+        return tf.constant(masking.masked_condition(values[..., :-1], mask.numpy()))
+    return values
 
 
 def _reference(model, use_ema, noise, condition):

@@ -49,6 +49,32 @@ def _generate_from_run(run_dir, num, seed, labels, caption, use_ema, checkpoint)
     return model.generate(num, condition=condition, seed=seed, use_ema=use_ema)
 
 
+#: Seed of the `moving_digits` clips whose frames condition a SavedModel's
+#: samples (image, video, frames, keyframes, masked): 1, clips the seed-0
+#: runs never trained on.
+CLIP_SEED = 1
+
+
+def _clip_conditions(generator, kind, num):
+    """Conditions taken from `num` `moving_digits` clips (seed `CLIP_SEED`)
+    at the export's clip shape: its first frames, low-resolution clips,
+    keyframes or masked clips, as an evaluation takes them."""
+    import numpy as np
+
+    from tfvgan import data
+
+    clips = data.moving_digits_arrays(
+        num_videos=num,
+        frames=generator.frames,
+        size=generator.size,
+        seed=CLIP_SEED,
+    )[0]
+    clips = clips.astype(np.float32) / 127.5 - 1.0
+    if generator.channels == 3:
+        clips = np.repeat(clips, 3, axis=-1)
+    return kind.from_clips(clips, **kind.model_options(generator))
+
+
 def _generate_from_saved_model(path, num, seed, labels, caption):
     import tensorflow as tf
 
@@ -69,11 +95,12 @@ def _generate_from_saved_model(path, num, seed, labels, caption):
         condition = kind.from_request(num, labels, caption)
         if kind.name == "text" and spec.dtype != tf.string:
             condition = None  # exported without its vectorizer: token ids only
+        if condition is None and kind.baseline_name is not None:
+            condition = _clip_conditions(generator, kind, num)
         if condition is None:
             raise ValueError(
                 f"{path} needs a condition {spec} (give --labels for label "
-                "models, --caption for text models, or sample from the run "
-                "directory for image/video/frames/keyframes conditions)."
+                "models, --caption for text models)."
             )
     elif labels or caption:
         raise ValueError(f"{path} is unconditional; drop --labels/--caption.")

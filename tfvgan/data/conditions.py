@@ -22,6 +22,11 @@ For one unbatched element with ``video`` of shape ``(T, H, W, C)``:
                                ``0, n, 2n, ..., T - 1`` (``n`` =
                                ``keyframe_interval``, default ``T - 1``: the
                                first and last frame), to fill in between
+``"masked"``        float32    ``(T, H, W, C + 1)``: the clip with a box of
+                               ``mask_size`` pixels (default ``min(H, W) // 2``)
+                               hidden in every frame (set to 0), and the mask
+                               (1 = hidden) on the last channel; the box's place
+                               is drawn per clip (`tfvgan.masking.box_masks`)
 ==================  =========  =====================================================
 
 Batching adds a leading ``batch`` axis to both.
@@ -34,6 +39,7 @@ from collections.abc import Iterable
 import keras
 import tensorflow as tf
 
+from tfvgan import masking
 from tfvgan.conditions import (
     check_context_frames,
     downscale_clips,
@@ -58,9 +64,10 @@ CONDITIONS = (
     "low_res",
     "context_frames",
     "keyframes",
+    "masked",
 )
 # Conditions computed from the video itself, available for every source.
-_VIDEO_CONDITIONS = ("first_frame", "low_res", "context_frames", "keyframes")
+_VIDEO_CONDITIONS = ("first_frame", "low_res", "context_frames", "keyframes", "masked")
 
 
 def check_video_condition(
@@ -70,6 +77,7 @@ def check_video_condition(
     downscale: int = 4,
     context_frames: int = 2,
     keyframe_interval: int | None = None,
+    mask_size: int | None = None,
 ) -> None:
     """Checks the options of a condition computed from the clip, before a
     pipeline is built (so the error is immediate). Other conditions pass.
@@ -80,7 +88,8 @@ def check_video_condition(
         ValueError: ``"low_res"`` with a `downscale` that does not divide
             `size`, ``"context_frames"`` with `context_frames` not in
             ``[1, frames)``, or ``"keyframes"`` with a `keyframe_interval`
-            not in ``[2, frames - 1]`` or not dividing ``frames - 1``.
+            not in ``[2, frames - 1]`` or not dividing ``frames - 1``,
+            or ``"masked"`` with a `mask_size` not in ``[1, size)``.
     """
     if condition == "low_res" and (
         isinstance(downscale, bool)
@@ -95,6 +104,8 @@ def check_video_condition(
         check_context_frames(context_frames, frames)
     if condition == "keyframes":
         keyframe_indices(frames, keyframe_interval)
+    if condition == "masked" and mask_size is not None:
+        masking.check_mask_size(mask_size, size)
 
 
 def check_condition(condition, available=CONDITIONS) -> None:
@@ -114,27 +125,31 @@ def video_condition(
     downscale: int = 4,
     context_frames: int = 2,
     keyframe_interval: int | None = None,
+    mask_size: int | None = None,
 ) -> tf.Tensor:
     """Computes a condition that is derived from the clip itself.
 
     Args:
         video: float32 ``(T, H, W, C)`` (or batched ``(B, T, H, W, C)``) in
             ``[-1, 1]``; a tensor or an array.
-        condition: ``"first_frame"``, ``"low_res"``, ``"context_frames"``
-            or ``"keyframes"``.
+        condition: ``"first_frame"``, ``"low_res"``, ``"context_frames"``,
+            ``"keyframes"`` or ``"masked"``.
         downscale: Spatial factor for ``"low_res"``; H and W must be
             divisible by it.
         context_frames: Frames given for ``"context_frames"``, in
             ``[1, T)``.
         keyframe_interval: Frames from one keyframe to the next for
             ``"keyframes"``, dividing ``T - 1``; None: ``T - 1``.
+        mask_size: Side of the hidden box for ``"masked"``; None:
+            ``min(H, W) // 2``.
 
     Returns:
         ``"first_frame"``: ``(H, W, C)``; ``"low_res"``:
         ``(T, H // downscale, W // downscale, C)`` (area average);
         ``"context_frames"``: ``(context_frames, H, W, C)``;
-        ``"keyframes"``: ``(m, H, W, C)``; all float32 in
-        ``[-1, 1]`` (with the batch axis when given one).
+        ``"keyframes"``: ``(m, H, W, C)``; ``"masked"``:
+        ``(T, H, W, C + 1)``; all float32 in ``[-1, 1]`` (with the batch
+        axis when given one).
 
     Example:
 
@@ -153,6 +168,11 @@ def video_condition(
     if condition == "keyframes":
         indices = keyframe_indices(video.shape[-4], keyframe_interval)
         return tf.gather(video, indices, axis=1 if batched else 0)
+    if condition == "masked":
+        if mask_size is None:
+            mask_size = min(video.shape[-3], video.shape[-2]) // 2
+        mask = masking.box_masks(video, mask_size)
+        return tf.concat([video * (1.0 - mask), mask], axis=-1)
     return downscale_clips(video, downscale)
 
 

@@ -442,6 +442,7 @@ def video_dataset_from_directory(
     num_parallel_calls: int = tf.data.AUTOTUNE,
     class_names: list[str] | None = None,
     skip: int = 0,
+    mask_size: int | None = None,
 ):
     """Video clips from a folder of files, one sub-folder per class.
 
@@ -478,7 +479,7 @@ def video_dataset_from_directory(
             sorted path order.
         condition: ``"auto"`` (``"label"`` when there are labels, else None),
             None, ``"label"`` (int32 ``()``), ``"first_frame"``,
-            ``"low_res"``, ``"context_frames"`` or ``"keyframes"``; see
+            ``"low_res"``, ``"context_frames"``, ``"keyframes"`` or ``"masked"``; see
             `tfvgan.data.conditions`.
         channels: 3 (RGB) or 1 (grayscale); files are converted as needed.
         shuffle: Shuffle the files every epoch.
@@ -509,6 +510,8 @@ def video_dataset_from_directory(
         context_frames: Frames given for ``condition="context_frames"``.
         keyframe_interval: Frames from one keyframe to the next for
             ``condition="keyframes"``; None: the first and last frame.
+        mask_size: Side of the box hidden in every frame for
+            ``condition="masked"``; None: half the frame size.
         follow_links: Follow symbolic links to folders.
         num_parallel_calls: Parallel decodes (default AUTOTUNE).
         class_names: With ``labels="inferred"``: the class sub-folders in
@@ -573,8 +576,9 @@ def video_dataset_from_directory(
     _common.check_positive_int("batch_size", batch_size, allow_none=True)
     _common.check_skip(skip)
     conditions_lib.check_video_condition(
-        condition, frames, size, downscale, context_frames, keyframe_interval
-    )
+        condition, frames, size, downscale, context_frames, keyframe_interval,
+        mask_size,
+    )  # fmt: skip
     class_names = _check_class_names(class_names, labels)
 
     paths, file_labels, class_names, ignored = _index_directory(
@@ -651,6 +655,7 @@ def video_dataset_from_directory(
                 downscale=downscale,
                 context_frames=context_frames,
                 keyframe_interval=keyframe_interval,
+                mask_size=mask_size,
             ),
             num_parallel_calls,
             dict(repeat=repeat, skip=skip, batch_size=batch_size),

@@ -318,6 +318,7 @@ def moving_digits(
     speed: tuple[float, float] | None = None,
     skip: int = 0,
     exclude=None,
+    mask_size: int | None = None,
 ) -> tf.data.Dataset:
     """The moving-digits data set as a `tf.data.Dataset` (no download).
 
@@ -340,7 +341,8 @@ def moving_digits(
             ``"low_res"`` (float32 ``(frames, size // downscale,
             size // downscale, channels)``), ``"context_frames"``
             (float32 ``(context_frames, size, size, channels)``) or
-            ``"keyframes"`` (float32 ``(m, size, size, channels)``).
+            ``"keyframes"`` (float32 ``(m, size, size, channels)``) or
+            ``"masked"`` (float32 ``(frames, size, size, channels + 1)``).
         seed: Seed of the clips and of the shuffle order.
         shuffle: Reshuffle the clips every epoch.
         repeat: Repeat forever.
@@ -349,6 +351,8 @@ def moving_digits(
         keyframe_interval: Frames from one keyframe to the next for
             ``condition="keyframes"`` (dividing ``frames - 1``); None: the
             first and last frame.
+        mask_size: Side of the box hidden in every frame for
+            ``condition="masked"``; None: half the frame size.
         vectorizer: A `keras.layers.TextVectorization` for
             ``condition="caption"``; default: one over
             `MOVING_DIGITS_VOCABULARY` with `sequence_length` tokens.
@@ -391,8 +395,9 @@ def moving_digits(
         exclude=exclude,
     )
     conditions_lib.check_video_condition(
-        condition, frames, size, downscale, context_frames, keyframe_interval
-    )
+        condition, frames, size, downscale, context_frames, keyframe_interval,
+        mask_size,
+    )  # fmt: skip
     if channels not in (1, 3):
         raise ValueError(f"expected channels 1 or 3, got {channels!r}")
 
@@ -423,8 +428,9 @@ def moving_digits(
             video = tf.repeat(video, 3, axis=-1)
         if condition in conditions_lib._VIDEO_CONDITIONS:
             return video, conditions_lib.video_condition(
-                video, condition, downscale, context_frames, keyframe_interval
-            )
+                video, condition, downscale, context_frames, keyframe_interval,
+                mask_size,
+            )  # fmt: skip
         if rest:
             return video, rest[0]
         return video

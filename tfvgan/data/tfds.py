@@ -66,6 +66,7 @@ def from_tfds(
     video_key: str | None = None,
     label_key: str | None = None,
     skip: int = 0,
+    mask_size: int | None = None,
 ) -> tf.data.Dataset:
     """A TFDS video data set as clips in the tensor contract.
 
@@ -86,12 +87,14 @@ def from_tfds(
         channels: 1 or 3 to convert, or None to keep the set's.
         batch_size: Batch size (``drop_remainder=True``) or None.
         condition: None, ``"label"`` (int32 ``()``; only sets with a label),
-            ``"first_frame"``, ``"low_res"``, ``"context_frames"`` or
-            ``"keyframes"`` (see `tfvgan.data.conditions`).
+            ``"first_frame"``, ``"low_res"``, ``"context_frames"``,
+            ``"keyframes"`` or ``"masked"`` (see `tfvgan.data.conditions`).
         downscale: Factor for ``condition="low_res"``.
         context_frames: Frames given for ``condition="context_frames"``.
         keyframe_interval: Frames from one keyframe to the next for
             ``condition="keyframes"``; None: the first and last frame.
+        mask_size: Side of the box hidden in every frame for
+            ``condition="masked"``; None: half the frame size.
         shuffle: Shuffle files and clips.
         shuffle_buffer: Clips in the shuffle buffer.
         seed: Seed of the shuffle, clip starts and flips.
@@ -149,8 +152,9 @@ def from_tfds(
         condition, (None, "label", *conditions_lib._VIDEO_CONDITIONS)
     )
     conditions_lib.check_video_condition(
-        condition, frames, size, downscale, context_frames, keyframe_interval
-    )
+        condition, frames, size, downscale, context_frames, keyframe_interval,
+        mask_size,
+    )  # fmt: skip
     if condition == "label" and spec.label_key is None:
         with_labels = sorted(k for k, v in TFDS_VIDEO_DATASETS.items() if v.label_key)
         raise ValueError(
@@ -220,8 +224,9 @@ def from_tfds(
         if condition == "label":
             return video, tf.cast(example[spec.label_key], tf.int32)
         return video, conditions_lib.video_condition(
-            video, condition, downscale, context_frames, keyframe_interval
-        )
+            video, condition, downscale, context_frames, keyframe_interval,
+            mask_size,
+        )  # fmt: skip
 
     dataset = dataset.map(prepare, num_parallel_calls=_common.AUTOTUNE)
     if shuffle:

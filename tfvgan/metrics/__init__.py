@@ -16,7 +16,9 @@ Video prediction is scored on the frames after the given ones:
 baseline, `copy_last_frame` (hold the last given frame); `best_of_n_scores`
 the stochastic protocol (best of N samples per clip, and their diversity).
 In-betweening is scored on the frames between the keyframes:
-`interpolation_scores` beside `cross_fade`.
+`interpolation_scores` beside `cross_fade`. Inpainting is scored on the
+hidden pixels (`masked_psnr`, `masked_ssim`): `inpainting_scores` beside
+`fill_baseline`.
 
 Submodules load lazily: `frechet_distance` does not import TensorFlow.
 
@@ -59,6 +61,12 @@ _EXPORTS = {
     "cross_fade": "prediction",
     "interpolation_scores": "prediction",
     "best_of_n_scores": "prediction",
+    "blur_fill": "prediction",
+    "fill_baseline": "prediction",
+    "inpainting_scores": "prediction",
+    "nearest_visible_fill": "prediction",
+    "masked_psnr": "frame_metrics",
+    "masked_ssim": "frame_metrics",
     "prediction_scores": "prediction",
     "CaptionJudge": "captions",
     "clip_motion": "captions",
@@ -74,19 +82,25 @@ __all__ = [
     "KernelVideoDistance",
     "baseline_scores",
     "best_of_n_scores",
+    "blur_fill",
     "build_digit_classifier",
     "clip_motion",
     "conditional_accuracy",
     "copy_last_frame",
     "cross_fade",
     "feature_moments",
+    "fill_baseline",
     "frechet_distance",
     "frechet_distance_from_moments",
     "inception_score",
     "inception_score_from_predictions",
+    "inpainting_scores",
     "interpolation_scores",
     "kernel_distance",
     "load_digit_extractor",
+    "masked_psnr",
+    "masked_ssim",
+    "nearest_visible_fill",
     "parse_caption",
     "polynomial_kernel",
     "prediction_scores",

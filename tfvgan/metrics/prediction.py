@@ -7,6 +7,9 @@ both with the real continuation on the frames after the context only, since
 the context itself is given. A model that fills in the frames between
 keyframes must beat the cross-fade between them (`cross_fade`);
 `interpolation_scores` compares both on the frames between the keyframes.
+A model that fills in a masked region (inpainting) must beat the better of
+two fills (`fill_baseline`: `nearest_visible_fill`, `blur_fill`);
+`inpainting_scores` compares both on the hidden pixels only.
 
 Example:
 
@@ -26,30 +29,38 @@ from typing import Any
 
 import numpy as np
 
-from tfvgan import conditions
+from tfvgan import conditions, masking
 from tfvgan.conditions import check_context_frames, copy_last_frame, cross_fade
+from tfvgan.masking import blur_fill, fill_baseline, nearest_visible_fill
 from tfvgan.metrics import frame_metrics
 
 __all__ = [
     "baseline_scores",
     "best_of_n_scores",
+    "blur_fill",
     "copy_last_frame",
     "cross_fade",
+    "fill_baseline",
+    "inpainting_scores",
     "interpolation_scores",
+    "nearest_visible_fill",
     "prediction_scores",
 ]
 
 
 def baseline_scores(
-    real: Any, fake: Any, baseline: Any, name: str, scored: Any
+    real: Any, fake: Any, baseline: Any, name: str, scored: Any, mask: Any = None
 ) -> dict[str, float]:
     """PSNR and SSIM of a model's clips and of a trivial baseline's against
-    the real ones, on the frames `scored` (those the model was not given).
+    the real ones, on the frames `scored` (those the model was not given)
+    and, with a `mask`, on its pixels only (`masked_psnr`, `masked_ssim`).
 
     Args:
         real, fake, baseline: clips ``(B, T, H, W, C)`` in ``[-1, 1]``.
         name: the baseline's name, a suffix of its keys.
         scored: the frame indices scored (`ConditionType.scored_frames`).
+        mask: None, or ``(B, T, H, W, 1)``: 1 on the pixels scored
+            (`ConditionType.scored_mask`: inpainting's hidden pixels).
 
     Returns:
         ``psnr``, ``ssim`` (the model) and ``psnr_<name>``, ``ssim_<name>``
@@ -69,11 +80,27 @@ def baseline_scores(
     if len(scored) and (np.diff(scored) == 1).all():  # a view, not a copy
         scored = slice(int(scored[0]), int(scored[-1]) + 1)
     real = real[:, scored]
+    if mask is not None:
+        mask = np.asarray(mask, np.float32)
+        if mask.ndim == 4:
+            mask = mask[..., None]
+        if mask.shape != (*fake.shape[:-1], 1):
+            raise ValueError(
+                f"expected a mask of shape {fake.shape[:-1]} (or with a last "
+                f"axis of 1) for clips of shape {fake.shape}, got {mask.shape}"
+            )
+        mask = mask[:, scored]
     scores = {}
     for suffix, clips in (("", fake), (f"_{name}", baseline)):
         clips = clips[:, scored]
-        scores[f"psnr{suffix}"] = float(frame_metrics.psnr(clips, real, max_db=100.0))
-        scores[f"ssim{suffix}"] = float(frame_metrics.ssim(clips, real))
+        if mask is None:
+            psnr = frame_metrics.psnr(clips, real, max_db=100.0)
+            ssim = frame_metrics.ssim(clips, real)
+        else:
+            psnr = frame_metrics.masked_psnr(clips, real, mask, max_db=100.0)
+            ssim = frame_metrics.masked_ssim(clips, real, mask)
+        scores[f"psnr{suffix}"] = float(psnr)
+        scores[f"ssim{suffix}"] = float(ssim)
     return scores
 
 
@@ -94,6 +121,7 @@ def _scores_of(kind: str, real: Any, fake: Any, **options) -> dict[str, float]:
         kind.baseline(real, condition),
         kind.baseline_name,
         kind.scored_frames(condition, real.shape[1]),
+        kind.scored_mask(condition),
     )
 
 
@@ -140,6 +168,34 @@ def interpolation_scores(
         ValueError: shapes differ, or a bad `keyframe_interval`.
     """
     return _scores_of("keyframes", real, fake, keyframe_interval=keyframe_interval)
+
+
+def inpainting_scores(real: Any, fake: Any, mask: Any) -> dict[str, float]:
+    """PSNR and SSIM, inside the mask, of inpainted clips and of
+    `fill_baseline` (per clip the better of `nearest_visible_fill` and
+    `blur_fill`).
+
+    Args:
+        real: the real clips ``(B, T, H, W, C)`` in ``[-1, 1]``.
+        fake: the model's clips of the same shape, made from
+            ``masked_condition(real, mask)``.
+        mask: ``(B, T, H, W)`` or ``(B, T, H, W, 1)``: 1 where the model was
+            given nothing (the pixels scored), 0 elsewhere.
+
+    Returns:
+        ``psnr``, ``ssim`` (the model) and ``psnr_fill``, ``ssim_fill`` (the
+        baseline): `masked_psnr` (capped at 100 dB per frame) and
+        `masked_ssim`, means over the frames and clips.
+
+    Raises:
+        ValueError: shapes differ, or the mask has another shape, values
+            other than 0 and 1, or no pixel to score.
+    """
+    real = np.asarray(real, np.float32)
+    condition = masking.masked_condition(real, mask)
+    baseline = masking.fill_baseline(real, condition)
+    _, mask = masking.split_condition(condition)
+    return baseline_scores(real, fake, baseline, "fill", np.arange(real.shape[1]), mask)
 
 
 def best_of_n_scores(real: Any, samples: Any, context_frames: int) -> dict[str, float]:

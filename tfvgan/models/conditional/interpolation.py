@@ -23,7 +23,11 @@ from keras import ops
 
 from tfvgan.conditions import keyframe_indices
 from tfvgan.models import networks
-from tfvgan.models.conditional.prediction import frame_decoder, frame_encoder
+from tfvgan.models.conditional.prediction import (
+    frame_decoder,
+    frame_encoder,
+    sharpness,
+)
 
 __all__ = [
     "LOGIT_RANGE",
@@ -243,12 +247,7 @@ class KeyframeInterpolator(networks._Network):
         self.seed_map, self.decoder = frame_decoder(width, size, channels + 2)
 
     def build(self, input_shape):
-        self.beta = self.add_weight(
-            name="beta",
-            shape=(),
-            initializer=keras.initializers.Constant(20.0),
-            dtype="float32",
-        )
+        self.beta = sharpness(self)
         super().build(input_shape)
 
     def _frame(self, first, last, motion, gap_code, alpha, noise, training):

@@ -6,7 +6,9 @@ import keras
 import tensorflow as tf
 
 from tfvgan import conditions
+from tfvgan.masking import check_mask_size
 from tfvgan.models import networks, text
+from tfvgan.models.conditional.inpainting import Inpainter
 from tfvgan.models.conditional.interpolation import KeyframeInterpolator
 from tfvgan.models.conditional.networks import (
     ConditionalDiscriminator,
@@ -19,7 +21,7 @@ from tfvgan.validation import check_choice, check_int, check_num_classes
 
 CONDITIONS = tuple(conditions.CONDITION_TYPES)
 # Conditions taken from the clip itself: the real clip is the answer.
-_PAIRED = ("image", "video", "frames", "keyframes")
+_PAIRED = ("image", "video", "frames", "keyframes", "masked")
 #: The reconstruction terms of `ConditionalGAN(recon_loss=...)`.
 RECON_LOSSES = ("l1", "l2")
 
@@ -38,6 +40,7 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
     | `"video"` | float `(B, frames, size/downscale, size/downscale, C)` | video super-resolution |
     | `"frames"` | float `(B, context_frames, size, size, C)` first frames in [-1, 1] | video prediction |
     | `"keyframes"` | float `(B, m, size, size, C)` frames `0, n, ..., frames - 1` in [-1, 1] | in-betweening (video editing) |
+    | `"masked"` | float `(B, frames, size, size, C + 1)`: the clip, hidden pixels 0, and its 0/1 mask (1 = hidden) | inpainting (video editing) |
 
     Caption strings are tokenized by `text_vectorizer`, a
     `keras.layers.TextVectorization` holding `vocabulary` (adapt one on the
@@ -47,7 +50,7 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
 
     Args:
         condition_type: `"label"`, `"text"`, `"image"`, `"video"`,
-            `"frames"` or `"keyframes"`.
+            `"frames"`, `"keyframes"` or `"masked"`.
         frames, size, channels: clip shape.
         latent_dim: noise size.
         width: generator width multiplier.
@@ -69,7 +72,11 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
             gives the first and the last frame. The generator is a
             `KeyframeInterpolator`, which moves both keyframes along the
             motion between them.
-        recon_weight: for `"image"`/`"video"`/`"frames"`/`"keyframes"`:
+        mask_size: for `"masked"`: the side of the box hidden in the clips
+            it is trained and evaluated on (the data sources'
+            ``mask_size``); None: ``size // 2``. The generator, an
+            `Inpainter`, takes any mask.
+        recon_weight: for `"image"`/`"video"`/`"frames"`/`"keyframes"`/`"masked"`:
             weight of a reconstruction term between the generated and the
             real clip (paired data), reported as `recon`.
         recon_loss: that term: `"l1"` (mean absolute error, the default:
@@ -140,6 +147,7 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
         context_frames: int = 2,
         motion_kernel: int = 7,
         keyframe_interval: int | None = None,
+        mask_size: int | None = None,
         recon_weight: float = 0.0,
         recon_loss: str = "l1",
         best_of: int = 1,
@@ -178,6 +186,8 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
             keyframe_interval = conditions.check_keyframe_interval(
                 keyframe_interval, frames
             )
+        if condition_type == "masked" and mask_size is not None:
+            mask_size = check_mask_size(mask_size, size)
         if condition_type == "text":
             vocabulary = text.full_vocabulary(vocabulary)
         elif condition_type == "video":
@@ -223,6 +233,10 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
                 keyframe_interval=keyframe_interval,
                 latent_dim=latent_dim,
                 width=width,
+            )
+        elif condition_type == "masked":
+            generator = Inpainter(
+                frames, size, channels, latent_dim=latent_dim, width=width
             )
         else:
             generator = ConditionalGenerator(

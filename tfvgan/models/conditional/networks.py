@@ -47,8 +47,9 @@ class ConditionalGenerator(networks._Network):
 
     Args:
         condition_type: `"label"`, `"text"`, `"image"` or `"video"`
-            (`"frames"` and `"keyframes"` have their own generators,
-            `FramePredictor` and `KeyframeInterpolator`).
+            (`"frames"`, `"keyframes"` and `"masked"` have their own
+            generators, `FramePredictor`, `KeyframeInterpolator` and
+            `Inpainter`).
         latent_dim: noise size.
         frames, size, channels: clip shape.
         width: generator width multiplier (64 = VGAN's widths); the
@@ -107,11 +108,12 @@ class ConditionalGenerator(networks._Network):
             sync_bn=sync_bn,
             **kwargs,
         )
-        if condition_type in ("frames", "keyframes"):
+        if condition_type in ("frames", "keyframes", "masked"):
             raise ValueError(
                 f"{condition_type} conditions have their own generator: "
-                "FramePredictor (tfvgan.models.conditional.prediction) and "
-                "KeyframeInterpolator (tfvgan.models.conditional.interpolation)."
+                "FramePredictor (tfvgan.models.conditional.prediction), "
+                "KeyframeInterpolator (tfvgan.models.conditional.interpolation) "
+                "and Inpainter (tfvgan.models.conditional.inpainting)."
             )
         self.condition_type = condition_type
         self.size = size
@@ -163,7 +165,8 @@ class ConditionalDiscriminator(networks._Network):
     Labels and captions are encoded and tiled over every frame and pixel (the
     article's concatenation, with the tiling it was missing); a first frame is
     repeated over time; context frames and keyframes are stacked on the
-    channels and repeated over time; a low-resolution clip is upsampled. A 3D-conv critic
+    channels and repeated over time; a masked clip (with its mask) is
+    joined frame by frame; a low-resolution clip is upsampled. A 3D-conv critic
     (`networks.VideoDiscriminator`) scores the result with one logit.
 
     Called on ``[video, condition]``; returns ``(B, 1)`` logits.
@@ -171,7 +174,7 @@ class ConditionalDiscriminator(networks._Network):
     Args:
         condition_type: `"label"`, `"text"`, `"image"`, `"video"`,
             `"frames"` or `"keyframes"` (the given frames, stacked on the
-            channels).
+            channels) or `"masked"`.
         frames, size, channels: clip shape.
         width: channels of the critic's first stage; doubles per stage.
         num_classes: for `"label"`: number of classes.
@@ -259,6 +262,8 @@ class ConditionalDiscriminator(networks._Network):
             # The given frames side by side on the channels, at every step.
             stacked = ops.concatenate(ops.unstack(condition, axis=1), axis=-1)
             cmap = ops.repeat(ops.expand_dims(stacked, 1), self.frames, axis=1)
+        elif self.condition_type == "masked":
+            cmap = ops.cast(condition, video.dtype)
         else:
             cmap = _upsample_clip(condition, self.size)
         return self.critic(ops.concatenate([video, cmap], axis=-1), training=training)

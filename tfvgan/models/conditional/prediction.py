@@ -54,6 +54,19 @@ def shifted_copies(frame, kernel_size: int, fill: float = -1.0):
     return ops.stack(copies, axis=-1)
 
 
+def sharpness(model, initial: float = 20.0):
+    """A frame generator's learned ``beta``: how sharply the peak of a
+    correlation over shifts is read (the softmax's inverse temperature).
+    Large at first, so a move starts at the correlation's peak, sharp
+    rather than a blur."""
+    return model.add_weight(
+        name="beta",
+        shape=(),
+        initializer=keras.initializers.Constant(initial),
+        dtype="float32",
+    )
+
+
 def frame_encoder(width: int) -> list:
     """The frame generators' conv encoder (`FramePredictor`,
     `KeyframeInterpolator`): three stride-2 stages, float32."""
@@ -191,14 +204,7 @@ class FramePredictor(networks._Network):
         self.seed_map, self.decoder = frame_decoder(width, size, channels + 1)
 
     def build(self, input_shape):
-        # Large at first: the softmax kernel starts near the correlation's
-        # peak, a sharp move rather than a blur.
-        self.beta = self.add_weight(
-            name="beta",
-            shape=(),
-            initializer=keras.initializers.Constant(20.0),
-            dtype="float32",
-        )
+        self.beta = sharpness(self)
         super().build(input_shape)
 
     def _step(self, newest, before, noise, training, measured=True):

@@ -7,10 +7,17 @@ import tensorflow as tf
 from keras import ops
 
 from tfvgan.augment import shift_matrices
-from tfvgan.layers import ImageEncoder, LabelEncoder, TextEncoder
+from tfvgan.layers import LabelEncoder, TextEncoder
 from tfvgan.models import networks
 from tfvgan.validation import check_num_classes
 
+#: With `autoregressive`, the repaint mask's initial logit: a frame starts
+#: as the previous one moved (sigmoid(-5) = 0.7% repainted).
+AUTOREGRESSIVE_MASK_BIAS = -5.0
+#: ... and its pixels' initial logit: what it paints starts as the
+#: background (tanh(-3) = -0.995), not mid-grey, which a mask opening a
+#: little everywhere turned into a haze that grew frame by frame.
+AUTOREGRESSIVE_PAINT_BIAS = -3.0
 # Channels of the label map tiled onto the critics' inputs.
 LABEL_MAP_CHANNELS = 4
 # Channels of the caption map: a caption says more than a class id (here:
@@ -50,9 +57,14 @@ class MotionContentGenerator(networks._Network):
     The flat noise vector is split into a content code (fixed per clip), the
     GRU's initial state and one innovation per frame:
     ``latent_dim = content_dim + motion_dim * (frames + 1)``. Each frame is
-    rendered from ``[z_content, z_t]``; with `autoregressive=True`, from
-    ``[z_content, z_t, encode(x_{t-1})]`` (the founding article's recurrent
-    form: each frame from its code and the previous frame). With
+    rendered from ``[z_content, z_t]``. With `autoregressive=True` (the
+    founding article's recurrent form: each frame from the previous one),
+    frame 0 is rendered from ``[z_content, h_0]`` and frame ``t`` is frame
+    ``t - 1`` moved by a whole-pixel step ``max_shift * size *
+    tanh(dense([z_content, z_t]))`` (a warp of the previous frame, as
+    SAVP predicts one, not a new image), then repainted through a mask
+    (``sigmoid`` of a logit that starts at -5) by a small conv net without
+    batch norm that sees the moved frame, the previous one and ``z_t``. With
     `translate=True`, one canvas per clip is rendered from
     ``[z_content, h_0]`` and frame `t` is that canvas shifted by an offset
     ``(dy, dx) = max_shift * size * tanh(dense(z_t))`` pixels, rounded to
@@ -73,14 +85,15 @@ class MotionContentGenerator(networks._Network):
         content_dim: content code size (50 in the paper).
         motion_dim: motion code size, the GRU's units (10 in the paper).
         width: frame generator width multiplier (64 = the paper's widths).
-        autoregressive: render each frame from the previous one too (its
-            `ImageEncoder` encoding is added to the content code).
+        autoregressive: make each frame from the previous one: moved by
+            up to `max_shift` of the frame per step and repainted (above).
         translate: render one canvas per clip and move it (see above);
             excludes `autoregressive`.
         max_shift: with `translate`, the largest offset from the canvas'
             place, as a fraction of the frame size, in (0, 0.5]. Match it
             to the data: a 24-pixel digit in a 32-pixel frame has 4 pixels
-            of room either way (0.125).
+            of room either way (0.125). With `autoregressive`, the largest
+            move per step.
         num_classes: None (unconditional) or the number of label classes.
         label_dim: with `num_classes`, the size of the label embedding
             (unit-normal entries, like the noise).
@@ -199,7 +212,28 @@ class MotionContentGenerator(networks._Network):
             size, channels, width=width, sync_bn=sync_bn
         )
         if autoregressive:
-            self.frame_encoder = ImageEncoder(size, dim=code_dim, width=width // 2)
+            # Each later frame: the previous one moved by a whole-pixel step
+            # read off the motion code, then a small conv net (no batch
+            # norm: its statistics would differ step by step) that sees the
+            # moved and the previous frame and may repaint through a mask
+            # that starts almost shut.
+            self.step_offset = keras.layers.Dense(2, activation="tanh")
+            self.step_code = keras.layers.Dense(8)
+            self.refine = [
+                keras.layers.Conv2D(
+                    max(8, width // 2), 3, padding="same", activation="relu"
+                )
+                for _ in range(2)
+            ]
+            self.repaint = keras.layers.Conv2D(
+                channels + 1,
+                3,
+                padding="same",
+                kernel_initializer="zeros",
+                bias_initializer=keras.initializers.Constant(
+                    [AUTOREGRESSIVE_PAINT_BIAS] * channels + [AUTOREGRESSIVE_MASK_BIAS]
+                ),
+            )
 
     def call(self, inputs, training=False):
         c, m, t = self.content_dim, self.motion_dim, self.frames
@@ -253,12 +287,29 @@ class MotionContentGenerator(networks._Network):
                 ops.reshape(codes, (-1, codes.shape[-1])), training=training
             )
             return ops.reshape(frames, (-1, t, self.size, self.size, self.channels))
-        previous = ops.zeros((ops.shape(noise)[0], self.size, self.size, self.channels))
-        outputs = []
-        for step in range(t):
-            memory = self.frame_encoder(previous)
-            code = ops.concatenate([content + memory, motion[:, step]], axis=-1)
-            previous = self.frame_generator(code, training=training)
+        # Autoregressive: the first frame from the content code and the
+        # GRU's initial state, each later one from the one before it.
+        previous = self.frame_generator(
+            ops.concatenate([content, h0], axis=-1), training=training
+        )
+        outputs = [previous]
+        pixels = self.max_shift * self.size
+        for step in range(1, t):
+            code = ops.concatenate([content, motion[:, step]], axis=-1)
+            offset = pixels * self.step_offset(code)  # (B, 2), this step's move
+            rows = whole_pixel_shift_matrices(offset[:, 0], self.size)
+            cols = whole_pixel_shift_matrices(offset[:, 1], self.size)
+            moved = ops.einsum("bik,bklc->bilc", rows, previous + 1.0)
+            moved = ops.einsum("bjl,bilc->bijc", cols, moved) - 1.0
+            step_map = (
+                ops.ones_like(moved[..., :1]) * self.step_code(code)[:, None, None]
+            )
+            h = ops.concatenate([moved, previous, step_map], axis=-1)
+            for conv in self.refine:
+                h = conv(h)
+            out = self.repaint(h)
+            mask = ops.sigmoid(out[..., -1:])
+            previous = (1.0 - mask) * moved + mask * ops.tanh(out[..., :-1])
             outputs.append(previous)
         return ops.stack(outputs, axis=1)
 
