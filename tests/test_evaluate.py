@@ -336,7 +336,7 @@ def test_sample_from_a_saved_model_takes_frame_conditions_from_clips(tmp_path):
     from tfvgan.serving import SavedModelGenerator
 
     gan = models.build_model(
-        "conditional", preset="tiny", condition_type="masked", seed=0
+        "conditional", preset="tiny", condition_type="masked", mask_size=4, seed=0
     )
     gan.compile()
     path = export.export_generator(gan, tmp_path / "serving", max_batch=4)
@@ -346,11 +346,13 @@ def test_sample_from_a_saved_model_takes_frame_conditions_from_clips(tmp_path):
         num_videos=3, frames=gan.frames, size=gan.size, seed=sample.CLIP_SEED
     )[0]
     clips = clips.astype(np.float32) / 127.5 - 1.0
-    condition = conditions.get("masked").from_clips(clips, mask_size=gan.size // 2)
+    # The export's own box (4 pixels a side), as the model was trained on.
+    condition = conditions.get("masked").from_clips(clips, mask_size=4)
     served = SavedModelGenerator(path)
-    np.testing.assert_array_equal(
-        sample._clip_conditions(served, conditions.get("masked"), 3), condition
-    )
+    assert served.mask_size == 4
+    got = sample._clip_conditions(served, conditions.get("masked"), 3)
+    np.testing.assert_array_equal(got, condition)
+    assert got[..., -1].sum(axis=(2, 3)).tolist() == [[16.0] * gan.frames] * 3
     with pytest.raises(ValueError, match="--labels needs a label-conditional"):
         sample.sample(saved_model=path, out_dir=tmp_path / "o2", labels=[1])
 

@@ -221,11 +221,11 @@ RUN_PRESETS: dict[str, dict[str, Any]] = {
     },
     # Inpainting: the cGAN fills in a box hidden in every frame of the clip
     # (condition_type "masked"; half the frame a side, placed per clip) with
-    # a 3D-conv U-Net over the whole clip. As for super-resolution, a
+    # a 3D-conv U-Net over the whole clip plus content carried between
+    # frames along the measured motion. As for super-resolution, a
     # squared-error term weighed 1000 : 1 against the adversarial one (at
-    # L1 x 100 the critic won and the fills lost to the blur fill on PSNR
-    # and FVD); 1,280 steps, about 7.5 minutes
-    # (docs/notes/frame_conditioned.md).
+    # L1 x 100 the critic won and the fills lost to the blur fill on PSNR);
+    # 1,280 steps, about 8.5 minutes (docs/notes/frame_conditioned.md).
     "inpaint": {
         **_QUICKSTART_TRAINING,
         "model": "conditional",

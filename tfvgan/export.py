@@ -680,6 +680,8 @@ def _write_metadata(path, model, max_batch, num_classes, use_ema, generator):
         "condition_dtype": None if spec is None else spec.dtype.name,
         "condition_shape": None if spec is None else list(spec.shape),
         "num_classes": num_classes,
+        # Inpainting: the box its evaluation masks (None: half the frame).
+        "mask_size": getattr(model, "mask_size", None),
         "max_batch": int(max_batch),
         "ema": bool(use_ema and generator is not model.generator),
         "signatures": list(SIGNATURES),

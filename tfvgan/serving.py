@@ -67,6 +67,7 @@ class SavedModelGenerator:
                 meta["condition_shape"], tf.as_dtype(meta["condition_dtype"])
             )
         self.max_batch = int(meta["max_batch"])
+        self.mask_size = meta.get("mask_size")  # inpainting models' box
         self._loaded = tf.saved_model.load(path)
         self.signatures = self._loaded.signatures
         self._signature = self.signatures["generate_float"]

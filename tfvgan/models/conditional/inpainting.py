@@ -34,7 +34,7 @@ class Inpainter(networks._Network):
 
     A 3D-conv U-Net over ``(seen pixels, mask, tiled noise)``: a full-size
     stage, then three stages that halve the frame (not time) down to
-    ``size / 8``, two temporal convolutions there (the second dilated in
+    ``size / 8``, two 3x3x3 convolutions there (the second dilated in
     time, so the coarse stage sees 15 frames), and the way back up
     with the encoder's maps joined at each size. A ``tanh`` map of pixels
     is composed through the mask: ``out = seen + mask * pixels``.
