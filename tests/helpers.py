@@ -124,11 +124,10 @@ def example_condition(model, n: int, seed: int = 0):
         return (np.arange(np.prod(shape)).reshape(shape) % words + 2).astype("int32")
     rng = np.random.default_rng(seed)
     if model.condition_type == "masked":  # clips, and a box mask per clip
-        from tfvgan import masking
+        from tfvgan import conditions
 
         clips = rng.uniform(-1, 1, (*shape[:-1], shape[-1] - 1)).astype("float32")
-        mask = masking.box_masks(clips, model.size // 2).numpy()
-        return masking.masked_condition(clips, mask)
+        return conditions.get("masked").from_clips(clips, mask_size=model.size // 2)
     return rng.uniform(-1, 1, shape).astype(spec.dtype.as_numpy_dtype)
 
 

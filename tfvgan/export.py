@@ -76,7 +76,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfvgan import conditions, masking
+from tfvgan import conditions
 from tfvgan.validation import check_num_classes
 
 __all__ = [
@@ -395,9 +395,9 @@ def _example_condition(model, spec: tf.TensorSpec, num_classes, batch: int):
     if spec.dtype.is_integer:  # token ids of unknown vocabulary: small ids
         return tf.constant(np.arange(np.prod(shape)).reshape(shape) % 2, spec.dtype)
     values = tf.random.stateless_uniform(shape, seed=[7, 11], minval=-1.0, maxval=1.0)
-    if model.condition_type == "masked":  # the last channel: a box mask
-        mask = masking.box_masks(values[..., :-1], max(1, shape[-2] // 2))
-        return tf.constant(masking.masked_condition(values[..., :-1], mask.numpy()))
+    if model.condition_type == "masked":  # clips, and a box mask each
+        clips = values[..., :-1].numpy()
+        return tf.constant(conditions.get("masked").from_clips(clips))
     return values
 
 

@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from tfvgan.validation import check_int
+
 __all__ = [
     "blur_fill",
     "box_masks",
@@ -65,16 +67,12 @@ def check_mask_size(mask_size, size) -> int:
     Raises:
         ValueError: anything else.
     """
+    check_int("mask_size", mask_size)
     smallest = None if size is None else int(np.min(size))
-    valid = (
-        not isinstance(mask_size, bool)
-        and isinstance(mask_size, (int, np.integer))
-        and mask_size >= 1
-        and (smallest is None or mask_size < smallest)
-    )
-    if not valid:
-        bound = "" if smallest is None else f" below the frame size {smallest}"
-        raise ValueError(f"expected mask_size a positive int{bound}, got {mask_size!r}")
+    if smallest is not None and mask_size >= smallest:
+        raise ValueError(
+            f"expected mask_size below the frame size {smallest}, got {mask_size!r}"
+        )
     return int(mask_size)
 
 
