@@ -25,6 +25,8 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.10",
     packages=find_packages(include=["tfvgan", "tfvgan.*"]),
+    # The pretrained presets (tfvgan.pretrained): weights + metadata.
+    package_data={"tfvgan": ["pretrained_weights/*.json", "pretrained_weights/*.npz"]},
     install_requires=_requirements(),
     extras_require={
         "test": [
@@ -37,7 +39,10 @@ setup(
             "nbformat",
             "ipykernel",
             "matplotlib",
+            "selenium>=4.10",
         ],
+        # tfvgan-demo: the interactive page (tfvgan.demo).
+        "demo": ["gradio>=6,<7"],
         "docs": [
             "mkdocs>=1.6",
             "mkdocs-material>=9.5",
@@ -52,6 +57,7 @@ setup(
             "tfvgan-sample=tfvgan.cli.sample:main",
             "tfvgan-export=tfvgan.cli.export:main",
             "tfvgan-eval=tfvgan.cli.evaluate:main",
+            "tfvgan-demo=tfvgan.cli.demo:main",
         ]
     },
     classifiers=[

@@ -156,7 +156,7 @@ def test_import_contracts_hold():
 def test_import_of_a_command_line_does_not_import_tensorflow():
     code = (
         "import sys\n"
-        "from tfvgan.cli import evaluate, export, sample, train\n"
+        "from tfvgan.cli import demo, evaluate, export, sample, train\n"
         "print('tensorflow' in sys.modules)\n"
     )
     proc = subprocess.run(
@@ -177,7 +177,7 @@ def test_config_numbers_are_plain_and_flag_bounds_are_the_configs():
         fv(["prog", "--beta_1=1"])
 
 
-@pytest.mark.parametrize("module", ["train", "sample", "export", "evaluate"])
+@pytest.mark.parametrize("module", ["train", "sample", "export", "evaluate", "demo"])
 def test_the_library_modules_point_to_the_command_lines(module):
     proc = subprocess.run(
         [sys.executable, "-m", f"tfvgan.{module}"],
@@ -192,7 +192,8 @@ def test_the_library_modules_point_to_the_command_lines(module):
 @pytest.mark.parametrize(
     "module, flag",
     [("train", "--preset"), ("sample", "--run_dir"), ("export", "--model_path"),
-     ("evaluate", "--num_videos")],
+     ("evaluate", "--num_videos"), ("evaluate", "--preset"), ("demo", "--port"),
+     ("demo", "--caption")],
 )  # fmt: skip
 def test_help_lists_the_commands_flags(module, flag):
     proc = subprocess.run(

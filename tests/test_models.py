@@ -65,7 +65,7 @@ def test_from_preset_names_the_presets_of_its_variant():
 
     with pytest.raises(ValueError, match=r"'huge'.*\['paper', 'quickstart', 'tiny'\]"):
         RecurrentGAN.from_preset("huge")
-    with pytest.raises(ValueError, match="has no presets"):
+    with pytest.raises(ValueError, match="has no architecture presets"):
         VideoGAN.from_preset("tiny")
     gan = RecurrentGAN.from_preset("tiny", frames=6)  # overrides win
     assert gan.frames == 6

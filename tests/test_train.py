@@ -221,7 +221,7 @@ from tfvgan.cli import {module}
         ("train", ["--ema_decay=1.5"], r"ema_decay"),
         ("train", ["--augment=flip"], r"unknown augment 'flip'.*'cutout'"),
         ("train", ["extra"], r"unexpected arguments \['extra'\]"),
-        ("sample", [], r"exactly one of --run_dir and --saved_model"),
+        ("sample", [], r"exactly one of --run_dir, --saved_model and --preset"),
         ("sample", ["--run_dir=/nonexistent"], r"'/nonexistent' is not a directory"),
     ],
 )

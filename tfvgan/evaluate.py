@@ -35,6 +35,7 @@ from __future__ import annotations
 __all__ = [
     "BEST_OF",
     "evaluate_model",
+    "evaluate_preset",
     "evaluate_run",
     "held_out_seed",
     "real_data_kwargs",
@@ -230,6 +231,55 @@ def evaluate_run(
     return result
 
 
+def evaluate_preset(
+    name: str,
+    num_videos: int | None = None,
+    batch_size: int = 32,
+    i3d_path: str | None = None,
+    features: bool = True,
+) -> dict:
+    """Scores a pretrained preset (`tfvgan.models.from_preset`) with the
+    protocol its figures were recorded under.
+
+    The preset's metadata holds that protocol (``evaluation.protocol``: the
+    real clips' seed, held out from its training data, their look, the
+    (digit, direction) pairs a text preset never saw) and the figures it
+    gave: ``evaluation.figures`` on ``evaluation.protocol.num_videos``
+    clips, and ``check.figures`` on ``check.num_videos`` clips, a sample
+    small enough to re-measure in a test.
+
+    Args:
+        name: a shipped preset (`tfvgan.models.list_presets`).
+        num_videos: clips per sample; default the recorded protocol's.
+        batch_size: clips per generator call.
+        i3d_path: a local I3D SavedModel instead of the digit extractor.
+        features: False keeps only the pixel scores (see `evaluate_model`).
+
+    Returns:
+        `evaluate_model`'s dict, plus ``preset`` and the ``data_seed`` used.
+    """
+    from tfvgan import models
+
+    model = models.from_preset(name)
+    protocol = model.preset_metadata.get("evaluation", {}).get("protocol", {})
+    if num_videos is None:
+        num_videos = int(protocol.get("num_videos", 1024))
+    data_seed = int(protocol.get("data_seed", 1))
+    result = evaluate_model(
+        model,
+        num_videos,
+        data_seed,
+        i3d_path,
+        batch_size,
+        data_kwargs=protocol.get("data_kwargs") or None,
+        held_out=protocol.get("held_out"),
+        features=features,
+    )
+    result["preset"] = name
+    result["data_seed"] = data_seed
+    return result
+
+
 def _pairwise_spread(clips) -> float:
     """Mean absolute difference between clip ``i`` and clip ``i + B // 2``."""
     import numpy as np
@@ -248,6 +298,7 @@ def evaluate_model(
     dataset: str = "moving_digits",
     data_kwargs: dict | None = None,
     held_out=None,
+    features: bool = True,
 ) -> dict:
     """Generates `num_videos` clips and scores them against real data.
 
@@ -280,6 +331,10 @@ def evaluate_model(
             training clips left out (``moving_digits(exclude=...)``): the
             caption scores are split into seen and held-out pairs, and
             `num_videos` more clips are generated for the held-out captions.
+        features: False skips every score that needs a feature extractor
+            (FVD, KVD, the digit Inception Score, conditional and caption
+            accuracy): only the pixel scores remain (PSNR/SSIM and their
+            baselines, diversity), and no extractor is loaded or trained.
 
     Returns:
         A dict with `fvd`, `kvd`, `kvd_std`, the real-vs-real `fvd_floor`
@@ -345,7 +400,10 @@ def evaluate_model(
     fake = model.generate(
         num_videos, condition=condition, seed=data_seed, batch_size=batch_size
     )
-    if i3d_path:
+    extractor, result = None, {"num_videos": int(num_videos)}
+    if not features:
+        pass
+    elif i3d_path:
         extractor = metrics.I3DFeatures(i3d_path)
     else:
         glyph_size = None
@@ -353,13 +411,14 @@ def evaluate_model(
             glyph_size = (data_kwargs or {}).get("glyph_size")
         extractor = metrics.load_digit_extractor(glyph_size=glyph_size, **shape)
     subset = min(1000, num_videos)
-    result = metrics.video_distances(target, fake, extractor, kvd_subset_size=subset)
-    floor = metrics.video_distances(
-        target, real[num_videos : 2 * num_videos], extractor, kvd_subset_size=subset
-    )
-    result.update(
-        fvd_floor=floor["fvd"], kvd_floor=floor["kvd"], num_videos=int(num_videos)
-    )
+    if extractor is not None:
+        result.update(
+            metrics.video_distances(target, fake, extractor, kvd_subset_size=subset)
+        )
+        floor = metrics.video_distances(
+            target, real[num_videos : 2 * num_videos], extractor, kvd_subset_size=subset
+        )
+        result.update(fvd_floor=floor["fvd"], kvd_floor=floor["kvd"])
     if hasattr(extractor, "logits"):
         # Digit Inception Score: confident (legible) and varied digits score
         # high; real clips give the ceiling for this classifier.
@@ -397,11 +456,12 @@ def evaluate_model(
         result.update(
             metrics.baseline_scores(target, fake, baseline, name, scored, mask)
         )
-        # The baseline's clips against the same real ones: a model must
-        # also beat it on FVD.
-        result[f"fvd_{name}"] = metrics.video_distances(
-            target, baseline, extractor, kvd_subset_size=subset
-        )["fvd"]
+        if extractor is not None:
+            # The baseline's clips against the same real ones: a model must
+            # also beat it on FVD.
+            result[f"fvd_{name}"] = metrics.video_distances(
+                target, baseline, extractor, kvd_subset_size=subset
+            )["fvd"]
     if kind == "frames":
         # The stochastic protocol (SVG/SAVP): the best of BEST_OF samples
         # per clip, and how much the samples differ. Sample j draws clip i's

@@ -1,8 +1,9 @@
-"""Writes sample videos from a trained run or an exported SavedModel.
+"""Writes sample videos from a trained run, an export or a pretrained preset.
 
-`sample` (library) and ``tfvgan-sample`` (command line) load either a run
-directory (its config.json and latest checkpoint) or a SavedModel written by
-`tfvgan.export`, generate clips from integer seeds (clip ``i`` uses seed
+`sample` (library) and ``tfvgan-sample`` (command line) load a run
+directory (its config.json and latest checkpoint), a SavedModel written by
+`tfvgan.export` or a pretrained preset shipped with the package
+(`tfvgan.models.from_preset`), generate clips from integer seeds (clip ``i`` uses seed
 ``seed + i``, the same noise as ``model.generate(seed=...)`` and the exported
 ``generate_from_seed`` signature) and write one GIF/MP4 per clip, plus an
 optional grid.
@@ -26,7 +27,7 @@ from collections.abc import Sequence
 from tfvgan import builders, conditions
 from tfvgan.config import SAMPLE_FORMATS
 
-__all__ = ["sample"]
+__all__ = ["CLIP_SEED", "example_conditions", "sample"]
 
 
 def _conditions_for_run(model, config, num, labels, caption):
@@ -50,29 +51,84 @@ def _generate_from_run(run_dir, num, seed, labels, caption, use_ema, checkpoint)
 
 
 #: Seed of the `moving_digits` clips whose frames condition a SavedModel's
-#: samples (image, video, frames, keyframes, masked): 1, clips the seed-0
+#: or a preset's samples (image, video, frames, keyframes, masked) and
+#: whose captions a text preset samples by default: 1, clips the seed-0
 #: runs never trained on.
 CLIP_SEED = 1
 
 
-def _clip_conditions(generator, kind, num):
+def _clip_conditions(generator, kind, num, data_kwargs=None):
     """Conditions taken from `num` `moving_digits` clips (seed `CLIP_SEED`)
-    at the export's clip shape: its first frames, low-resolution clips,
-    keyframes or masked clips, as an evaluation takes them."""
+    at the model's clip shape: its first frames, low-resolution clips,
+    keyframes, masked clips or captions, as an evaluation takes them.
+    `data_kwargs` sets how the clips look (``glyph_size``, ``speed``)."""
     import numpy as np
 
     from tfvgan import data
 
-    clips = data.moving_digits_arrays(
+    clips, digits, captions = data.moving_digits_arrays(
         num_videos=num,
         frames=generator.frames,
         size=generator.size,
         seed=CLIP_SEED,
-    )[0]
+        **(data_kwargs or {}),
+    )
     clips = clips.astype(np.float32) / 127.5 - 1.0
     if generator.channels == 3:
         clips = np.repeat(clips, 3, axis=-1)
-    return kind.from_clips(clips, **kind.model_options(generator))
+    digits = np.asarray(digits).reshape(num, -1)[:, 0]
+    return kind.from_clips(clips, digits, captions, **kind.model_options(generator))
+
+
+def example_conditions(model, num: int, data_kwargs: dict | None = None):
+    """Conditions to show what `model` does when the user gives none.
+
+    Label models get the classes ``0, 1, ...`` in turn; other conditional
+    models the conditions of `num` held-out `moving_digits` clips (seed
+    `CLIP_SEED`): their captions, first frames, keyframes, low-resolution
+    or masked copies. Unconditional models get None.
+
+    Args:
+        model: a `tfvgan.models.VideoGAN` or a `SavedModelGenerator`.
+        num: how many conditions.
+        data_kwargs: how the clips look (``glyph_size``, ``speed``), e.g. a
+            run's `tfvgan.evaluate.real_data_kwargs`.
+
+    Example:
+
+    ```python
+    gan = tfvgan.models.from_preset("moving_digits_predict")
+    clips = gan.generate(condition=example_conditions(gan, 4), seed=0)
+    ```
+    """
+    import numpy as np
+
+    if not model.conditional:
+        return None
+    kind = conditions.get(model.condition_type)
+    if kind.name == "label":
+        return np.arange(num, dtype=np.int32) % int(getattr(model, "num_classes", 10))
+    return _clip_conditions(model, kind, num, data_kwargs)
+
+
+def _generate_from_preset(name, num, seed, labels, caption):
+    from tfvgan import models
+
+    model = models.from_preset(name)
+    if not model.conditional:
+        if labels or caption:
+            raise ValueError(
+                f"preset {name!r} is unconditional; drop --labels/--caption."
+            )
+        condition = None
+    else:
+        kind = conditions.get(model.condition_type)
+        condition = kind.from_request(num, labels, caption)
+        if condition is None:
+            protocol = model.preset_metadata.get("evaluation", {}).get("protocol", {})
+            condition = example_conditions(model, num, protocol.get("data_kwargs"))
+    print(f"tfvgan: sampling the pretrained preset {name}", flush=True)
+    return model.generate(num, condition=condition, seed=seed)
 
 
 def _generate_from_saved_model(path, num, seed, labels, caption):
@@ -121,14 +177,19 @@ def sample(
     grid: bool = False,
     use_ema: bool = True,
     checkpoint: str | None = None,
+    preset: str | None = None,
 ) -> list[str]:
     """Generates clips and writes them as ``<out_dir>/sample_<i>.<fmt>``.
 
     Args:
         run_dir: a training run directory (config.json + checkpoints).
-        saved_model: a SavedModel version folder from `tfvgan.export`
-            (exactly one of `run_dir`, `saved_model`); any `num_videos` is
-            generated in requests of at most the export's ``max_batch``.
+        saved_model: a SavedModel version folder from `tfvgan.export`;
+            any `num_videos` is generated in requests of at most the
+            export's ``max_batch``.
+        preset: a pretrained preset shipped with the package
+            (`tfvgan.models.list_presets`). Exactly one of `run_dir`,
+            `saved_model` and `preset`. Without labels or a caption, a
+            conditional preset shows `example_conditions`.
         out_dir: output folder (created).
         num_videos: clips to write; default ``len(labels)`` or 8.
         formats: ``"gif"`` and/or ``"mp4"``.
@@ -143,8 +204,10 @@ def sample(
     Returns:
         The paths written.
     """
-    if (run_dir is None) == (saved_model is None):
-        raise ValueError("give exactly one of run_dir and saved_model.")
+    if sum(x is not None for x in (run_dir, saved_model, preset)) != 1:
+        raise ValueError("give exactly one of run_dir, saved_model and preset.")
+    if checkpoint is not None and run_dir is None:
+        raise ValueError("checkpoint applies to run_dir only.")
     for fmt in formats:
         if fmt not in SAMPLE_FORMATS:
             raise ValueError(
@@ -158,6 +221,8 @@ def sample(
         raise ValueError("give labels or caption, not both.")
     if saved_model is not None:
         videos = _generate_from_saved_model(saved_model, num, seed, labels, caption)
+    elif preset is not None:
+        videos = _generate_from_preset(preset, num, seed, labels, caption)
     else:
         videos = _generate_from_run(
             run_dir, num, seed, labels, caption, use_ema, checkpoint

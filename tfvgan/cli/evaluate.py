@@ -1,7 +1,8 @@
 """``tfvgan-eval``: score a run folder or an export (`tfvgan.evaluate`).
 
 Prints the scores as JSON and writes them next to the run
-(``<run_dir>/eval.json``; ``./eval.json`` for ``--saved_model``). The
+(``<run_dir>/eval.json``; ``./eval.json`` for ``--saved_model`` and
+``--preset``). The
 protocol is `tfvgan.evaluate.evaluate_model`'s; ``--train_extractor``
 trains and caches the offline digit classifier and exits.
 
@@ -13,6 +14,7 @@ tfvgan-eval --run_dir=runs/ucf --dataset=tfds --data_kwargs=name=ucf101,split=te
     --i3d_path=/models/i3d-kinetics-400
 tfvgan-eval --saved_model=runs/quickstart/export/640 --num_videos=512 \\
     --data_kwargs=glyph_size=24
+tfvgan-eval --preset=moving_digits_label --num_videos=64
 tfvgan-eval --train_extractor --frames=8 --size=32 --glyph_size=24
 ```
 """
@@ -37,6 +39,9 @@ _FLAGS = (
     ("string", "run_dir", None, "Run directory written by tfvgan-train."),
     ("string", "saved_model", None, "Instead of --run_dir: a SavedModel version "
      "folder written by tfvgan.export."),
+    ("string", "preset", None, "Instead of --run_dir: a pretrained preset shipped "
+     "with tfvgan, scored with the protocol its recorded figures used (its real "
+     "clips' seed and look); --num_videos defaults to that protocol's."),
     ("enum", "dataset", "moving_digits", "Source of the real clips (read at the "
      "model's frames/size/channels).", {"enum_values": list(DATASETS)}),
     ("string", "data_kwargs", None, "The source's arguments: JSON or key=value,... "
@@ -61,7 +66,7 @@ _FLAGS = (
      "(default size // 2; the quick-start run uses 24 at --size=32).",
      {"lower_bound": 1}),
     ("string", "output", None, "JSON output path (default <run_dir>/eval.json; "
-     "./eval.json for --saved_model)."),
+     "./eval.json for --saved_model and --preset)."),
 )  # fmt: skip
 
 
@@ -85,10 +90,14 @@ def _main(argv: Sequence[str]) -> None:
         )
         print("offline digit extractor ready in the tfvgan cache directory")
         return
-    if bool(FLAGS.run_dir) == bool(FLAGS.saved_model):
+    if sum(bool(x) for x in (FLAGS.run_dir, FLAGS.saved_model, FLAGS.preset)) != 1:
         raise app.UsageError(
-            "pass exactly one of --run_dir and --saved_model (or --train_extractor)."
+            "pass exactly one of --run_dir, --saved_model and --preset "
+            "(or --train_extractor)."
         )
+    if FLAGS.preset:
+        _evaluate_preset()
+        return
     try:
         # None (flag not given): a run is scored on clips like its own data.
         data_kwargs = None
@@ -121,6 +130,36 @@ def _main(argv: Sequence[str]) -> None:
     # Never write into a SavedModel folder that a server may be watching.
     default = os.path.join(source, "eval.json") if FLAGS.run_dir else "eval.json"
     with open(FLAGS.output or default, "w") as f:
+        f.write(text + "\n")
+
+
+def _evaluate_preset() -> None:
+    from tfvgan import pretrained
+
+    if not pretrained.is_pretrained(FLAGS.preset):
+        raise app.UsageError(
+            f"--preset={FLAGS.preset!r} is not shipped; the presets are "
+            f"{pretrained.names()}."
+        )
+    changed = [
+        name
+        for name in ("dataset", "data_kwargs", "data_seed", "checkpoint")
+        if FLAGS[name].present
+    ]
+    if changed:
+        raise app.UsageError(
+            f"--preset is scored with its recorded protocol; drop "
+            f"{', '.join('--' + n for n in changed)}."
+        )
+    from tfvgan import evaluate
+
+    num_videos = FLAGS.num_videos if FLAGS["num_videos"].present else None
+    result = evaluate.evaluate_preset(
+        FLAGS.preset, num_videos=num_videos, i3d_path=FLAGS.i3d_path
+    )
+    text = json.dumps(result, indent=2, sort_keys=True)
+    print(text)
+    with open(FLAGS.output or "eval.json", "w") as f:
         f.write(text + "\n")
 
 

@@ -1,4 +1,4 @@
-"""``tfvgan-export``: a run folder, checkpoint or ``.keras`` file -> SavedModel.
+"""``tfvgan-export``: a run folder, checkpoint, ``.keras`` file or preset -> SavedModel.
 
 Loads the model with `tfvgan.builders.load_model` and writes it with
 `tfvgan.export.export_generator` into ``<export_dir>/<version>/`` (TF
@@ -9,6 +9,7 @@ Example:
 ```
 tfvgan-export --run_dir=runs/quickstart --keep=3   # -> runs/quickstart/export/N
 tfvgan-export --model_path=model.keras --export_dir=/models/tfvgan
+tfvgan-export --preset=moving_digits_label --export_dir=/models/digits
 ```
 """
 
@@ -32,6 +33,8 @@ _FLAGS = (
     ("string", "model_path", None, "Model to export: a run folder, a checkpoint "
      "prefix (runs/x/checkpoints/ckpt-N) or a .keras file."),
     ("string", "run_dir", None, "Alias of --model_path for a run folder."),
+    ("string", "preset", None, "Instead: a pretrained preset shipped with tfvgan "
+     "(needs --export_dir)."),
     ("string", "checkpoint", None,
      "With a run folder: this checkpoint instead of the latest."),
     ("string", "export_dir", None, "Base folder (TF Serving's model_base_path); "
@@ -55,11 +58,25 @@ def define_flags(flag_values: flags.FlagValues = flags.FLAGS) -> None:
 def _main(argv: Sequence[str]) -> None:
     _common.start(argv)
     f = flags.FLAGS
-    if bool(f.model_path) == bool(f.run_dir):
-        raise app.UsageError("pass exactly one of --model_path or --run_dir.")
+    if sum(bool(x) for x in (f.model_path, f.run_dir, f.preset)) != 1:
+        raise app.UsageError(
+            "pass exactly one of --model_path, --run_dir and --preset."
+        )
     source = f.model_path or f.run_dir
     export_dir = f.export_dir
-    if export_dir is None:
+    if f.preset:
+        from tfvgan import pretrained
+
+        if not pretrained.is_pretrained(f.preset):
+            raise app.UsageError(
+                f"--preset={f.preset!r} is not shipped; the presets are "
+                f"{pretrained.names()}."
+            )
+        if export_dir is None:
+            raise app.UsageError("--preset needs --export_dir.")
+        if f.checkpoint:
+            raise app.UsageError("--checkpoint applies to run folders only.")
+    elif export_dir is None:
         if not os.path.isdir(source):
             raise app.UsageError(
                 "--export_dir is required unless exporting a run folder."
@@ -69,7 +86,14 @@ def _main(argv: Sequence[str]) -> None:
         export_dir = runs.export_dir(source)
     from tfvgan import builders, export
 
-    model = builders.load_model(source, checkpoint=f.checkpoint, safe_mode=f.safe_mode)
+    if f.preset:
+        from tfvgan import models
+
+        model = models.from_preset(f.preset)
+    else:
+        model = builders.load_model(
+            source, checkpoint=f.checkpoint, safe_mode=f.safe_mode
+        )
     path = export.export_generator(
         model,
         export_dir,

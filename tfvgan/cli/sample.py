@@ -1,10 +1,11 @@
-"""``tfvgan-sample``: sample videos from a run folder or an exported SavedModel.
+"""``tfvgan-sample``: sample videos from a run folder, an export or a preset.
 
 Example:
 
 ```
 tfvgan-sample --run_dir=runs/quickstart --num_videos=8 --out_dir=samples
 tfvgan-sample --saved_model=runs/cgan/export/640 --labels=1,2,3
+tfvgan-sample --preset=moving_digits_text --caption="digit 7 moves down"
 ```
 """
 
@@ -25,6 +26,8 @@ __all__ = ["define_flags", "main"]
 _FLAGS = (
     ("string", "run_dir", None, "Training run directory (config.json + checkpoints)."),
     ("string", "saved_model", None, "Or: an exported SavedModel version folder."),
+    ("string", "preset", None, "Or: a pretrained preset shipped with tfvgan "
+     "(tfvgan.models.list_presets()), e.g. moving_digits_label."),
     ("string", "checkpoint", None, "Checkpoint prefix (default: the run's latest)."),
     ("string", "out_dir", None,
      "Output folder (default <run_dir>/generated, or ./samples)."),
@@ -50,8 +53,10 @@ def define_flags(flag_values: flags.FlagValues = flags.FLAGS) -> None:
 def _main(argv: Sequence[str]) -> None:
     fv = flags.FLAGS
     _common.start(argv)
-    if (fv.run_dir is None) == (fv.saved_model is None):
-        raise app.UsageError("give exactly one of --run_dir and --saved_model.")
+    if sum(x is not None for x in (fv.run_dir, fv.saved_model, fv.preset)) != 1:
+        raise app.UsageError(
+            "give exactly one of --run_dir, --saved_model and --preset."
+        )
     for path in (fv.run_dir, fv.saved_model):
         if path is not None and not os.path.isdir(path):
             raise app.UsageError(f"{path!r} is not a directory.")
@@ -69,12 +74,21 @@ def _main(argv: Sequence[str]) -> None:
     out_dir = fv.out_dir or (
         os.path.join(fv.run_dir, "generated") if fv.run_dir else "samples"
     )
+    if fv.preset is not None:
+        from tfvgan import pretrained
+
+        if not pretrained.is_pretrained(fv.preset):
+            raise app.UsageError(
+                f"--preset={fv.preset!r} is not shipped; the presets are "
+                f"{pretrained.names()}."
+            )
     from tfvgan.sample import sample
 
     try:
         paths = sample(
             run_dir=fv.run_dir,
             saved_model=fv.saved_model,
+            preset=fv.preset,
             out_dir=out_dir,
             num_videos=fv.num_videos,
             formats=tuple(fv.formats),

@@ -9,11 +9,14 @@
 
 Each variant's folder holds its model (`model.py`), its own networks
 (`networks.py`) and its presets (`presets.py`); the shared loop is
-`video_gan.py`, the shared building blocks `networks.py`.
+`video_gan.py`, the shared building blocks `networks.py`. Trained models
+ship as pretrained presets (`tfvgan.pretrained`): `from_preset(name)`
+loads one, `list_presets()` lists them.
 """
 
 from __future__ import annotations
 
+from tfvgan import pretrained
 from tfvgan.models import presets as presets_lib
 from tfvgan.models.conditional import ConditionalGAN
 from tfvgan.models.conv3d import Conv3DGAN
@@ -76,6 +79,55 @@ def preset_table() -> list[dict]:
     ]
 
 
+def list_presets() -> list[dict]:
+    """The pretrained presets shipped with the package, one row each: name,
+    description, variant, condition type, clip shape and the evaluation
+    figures recorded when it was packed (`tfvgan.pretrained`).
+
+    Example:
+
+    ```python
+    for row in tfvgan.models.list_presets():
+        print(row["name"], row["description"], row["figures"].get("fvd"))
+    ```
+    """
+    return pretrained.list_presets()
+
+
+def from_preset(name: str, **kwargs) -> VideoGAN:
+    """Builds a pretrained preset's model and loads its trained generator.
+
+    Works offline: the weights ship inside the package. Their SHA-256 is
+    checked against the preset's metadata first.
+
+    Args:
+        name: a name from `list_presets`, e.g. ``"moving_digits_label"``.
+        **kwargs: passed to the variant's ``from_preset`` (e.g.
+            ``dtype_policy_name``, ``seed``).
+
+    Returns:
+        The model (not compiled), with ``preset_metadata`` set.
+
+    Raises:
+        ValueError: `name` is not shipped (the message lists the shipped ones).
+        tfvgan.pretrained.PresetError: the weights file is damaged.
+
+    Example:
+
+    ```python
+    gan = tfvgan.models.from_preset("moving_digits_label")
+    clips = gan.generate(condition=[0, 1, 2], seed=0)  # (3, 8, 32, 32, 1)
+    ```
+    """
+    meta = pretrained.metadata(name)
+    if meta["variant"] not in MODELS:
+        raise pretrained.PresetError(
+            f"preset {name!r} is a {meta['variant']!r} model, which this version "
+            f"of tfvgan does not have ({sorted(MODELS)})."
+        )
+    return MODELS[meta["variant"]].from_preset(name, **kwargs)
+
+
 def build_model(name: str, preset: str | None = None, **kwargs) -> VideoGAN:
     """Builds a variant by name, from a preset and/or keyword arguments.
 
@@ -111,6 +163,8 @@ __all__ = [
     "VideoGAN",
     "build_model",
     "dtype_policy",
+    "from_preset",
+    "list_presets",
     "preset_kwargs",
     "preset_names",
     "preset_table",

@@ -458,14 +458,73 @@ class VideoGAN(keras.Model):
         self.ema_generator = None
 
     @classmethod
-    def from_preset(cls, preset: str, **kwargs) -> VideoGAN:
-        """Builds the variant from one of its named presets (``cls.presets``,
-        a table of `tfvgan.models.presets.Preset`), `kwargs` overriding."""
+    def from_preset(
+        cls, preset: str, dtype_policy_name: str | None = None, **kwargs
+    ) -> VideoGAN:
+        """Builds the variant from a named preset, `kwargs` overriding.
+
+        Two kinds of preset:
+
+        - an architecture (``cls.presets``, a table of
+          `tfvgan.models.presets.Preset`: ``"paper"``, ``"quickstart"``,
+          ``"tiny"``): the untrained model;
+        - a pretrained preset shipped with the package
+          (`tfvgan.models.list_presets`, e.g. ``"moving_digits_label"``):
+          the model of its metadata with its trained generator loaded
+          (checksum verified), ready to `generate`, export or evaluate.
+          Its critics are untrained.
+
+        Args:
+            preset: the preset's name.
+            dtype_policy_name: the dtype policy the model is built under
+                (`dtype_policy`). None: the global policy for an
+                architecture, float32 for a pretrained preset (the policy
+                its figures were measured under, whatever the global one).
+            **kwargs: constructor arguments overriding the preset's (for a
+                pretrained preset, only ones that leave the generator's
+                weights the same shapes, such as ``seed``).
+
+        Raises:
+            ValueError: an unknown name (the message lists both kinds), or a
+                pretrained preset of another variant.
+            tfvgan.pretrained.PresetError: a damaged or mismatched
+                weights file.
+        """
+        from tfvgan import pretrained
+
+        if pretrained.is_pretrained(preset):
+            meta = pretrained.metadata(preset)
+            if cls is not VideoGAN and meta["class"] != cls.__name__:
+                raise ValueError(
+                    f"pretrained preset {preset!r} is a {meta['class']}, not a "
+                    f"{cls.__name__}: load it with tfvgan.models.from_preset"
+                    f"({preset!r}) or {meta['class']}.from_preset."
+                )
+            if cls is VideoGAN:
+                raise ValueError(
+                    "VideoGAN.from_preset needs a variant: use "
+                    f"tfvgan.models.from_preset({preset!r})."
+                )
+            with dtype_policy(dtype_policy_name or "float32"):
+                model = cls(**{**meta["kwargs"], **kwargs})
+            pretrained.assign_weights(model.generator, preset)
+            model.preset_metadata = meta
+            return model
         table = getattr(cls, "presets", None)
         if not table:
-            raise ValueError(f"{cls.__name__} has no presets; build it directly.")
+            raise ValueError(
+                f"{cls.__name__} has no architecture presets and {preset!r} is not "
+                f"a pretrained one (shipped: {pretrained.names()})."
+            )
+        if preset not in table:
+            raise ValueError(
+                f"Unknown preset {preset!r} for model {cls.__name__!r}; expected an "
+                f"architecture preset {sorted(table)} or a pretrained preset "
+                f"{pretrained.names()}."
+            )
         chosen = presets_lib.select(table, preset, cls.__name__)
-        return cls(**{**chosen.kwargs, **kwargs})
+        with dtype_policy(dtype_policy_name):
+            return cls(**{**chosen.kwargs, **kwargs})
 
     # ------------------------------------------------------------ properties
     @property

@@ -205,7 +205,7 @@ class Inpainter(networks._Network):
             h = merge(ops.concatenate([up(h), skips.pop()], axis=-1))
         pixels = ops.tanh(self.pixels(h))
         if not self.propagate:
-            return seen + mask * pixels
+            return ops.clip(seen + mask * pixels, -1.0, 1.0)
         # Hidden pixels read as background (-1) for the motion measure.
         steps = self._steps(seen - mask, coarse)
         guess = seen + mask * pixels
@@ -228,4 +228,6 @@ class Inpainter(networks._Network):
             + weights[..., 1:2] * backward
             + weights[..., 2:3] * pixels
         )
-        return seen + mask * fill
+        # A convex blend of values in [-1, 1], but float rounding can step
+        # 1e-7 outside: the contract is [-1, 1].
+        return ops.clip(seen + mask * fill, -1.0, 1.0)

@@ -280,7 +280,8 @@ class KeyframeInterpolator(networks._Network):
         mask = ops.sigmoid(g[..., 1:2] + 3.0)  # start by mostly moving
         pixels = ops.tanh(g[..., 2:])
         moved = (1.0 - weight) * forward + weight * backward
-        return mask * moved + (1.0 - mask) * pixels
+        # In [-1, 1] up to float rounding, which the clip takes off.
+        return ops.clip(mask * moved + (1.0 - mask) * pixels, -1.0, 1.0)
 
     def call(self, inputs, training=False):
         noise, keyframes = inputs

@@ -234,7 +234,9 @@ class FramePredictor(networks._Network):
             g = deconv(g, training=training)
         mask = ops.sigmoid(g[..., :1] + 3.0)  # start by mostly moving
         pixels = ops.tanh(g[..., 1:])
-        return mask * moved + (1.0 - mask) * pixels
+        # Convex blends stay in [-1, 1] up to float rounding, which the clip
+        # takes off (the contract is [-1, 1]).
+        return ops.clip(mask * moved + (1.0 - mask) * pixels, -1.0, 1.0)
 
     def call(self, inputs, training=False):
         noise, context = inputs
