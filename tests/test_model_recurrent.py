@@ -101,6 +101,15 @@ def test_recurrent_latent_layout_and_autoregressive_option():
         return min(errors)
 
     assert max(best(i) for i in range(4)) < 0.02
+    # Steps are differences of bounded positions: however many a clip
+    # takes, the content stays within 2 * max_shift * size of frame 0's
+    # place (2 pixels either way here), not one step's bound per step.
+    bound = int(2 * ar.generator.max_shift * S)
+    first, second = clips[:, 0], clips[:, -1]
+    shifts = [
+        (dy, dx) for dy in range(-bound, bound + 1) for dx in range(-bound, bound + 1)
+    ]
+    assert max(best(i) for i in range(4)) < 0.02
     # Different noise, different clips: the first frame comes from the
     # content code, the moves from the motion codes.
     assert np.abs(clips[0] - clips[1]).mean() > 0.05

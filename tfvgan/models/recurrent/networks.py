@@ -59,10 +59,12 @@ class MotionContentGenerator(networks._Network):
     ``latent_dim = content_dim + motion_dim * (frames + 1)``. Each frame is
     rendered from ``[z_content, z_t]``. With `autoregressive=True` (the
     founding article's recurrent form: each frame from the previous one),
-    frame 0 is rendered from ``[z_content, h_0]`` and frame ``t`` is frame
-    ``t - 1`` moved by a whole-pixel step ``max_shift * size *
-    tanh(dense([z_content, z_t]))`` (a warp of the previous frame, as
-    SAVP predicts one, not a new image), then repainted through a mask
+    frame 0 is rendered from ``[z_content, h_0]`` and placed at ``p_0``,
+    and frame ``t`` is frame ``t - 1`` moved by the whole-pixel step
+    ``round(p_t) - round(p_{t-1})``, ``p_t = max_shift * size *
+    tanh(dense([z_content, z_t]))`` (a warp of the previous frame, as SAVP
+    predicts one, not a new image, that keeps the content within
+    ``max_shift`` of where it was rendered), then repainted through a mask
     (``sigmoid`` of a logit that starts at -5) by a small conv net without
     batch norm that sees the moved frame, the previous one and ``z_t``. With
     `translate=True`, one canvas per clip is rendered from
@@ -85,15 +87,16 @@ class MotionContentGenerator(networks._Network):
         content_dim: content code size (50 in the paper).
         motion_dim: motion code size, the GRU's units (10 in the paper).
         width: frame generator width multiplier (64 = the paper's widths).
-        autoregressive: make each frame from the previous one: moved by
-            up to `max_shift` of the frame per step and repainted (above).
+        autoregressive: make each frame from the previous one: moved to
+            a position within `max_shift` of the frame from where frame 0
+            was rendered, and repainted (above).
         translate: render one canvas per clip and move it (see above);
             excludes `autoregressive`.
         max_shift: with `translate`, the largest offset from the canvas'
             place, as a fraction of the frame size, in (0, 0.5]. Match it
             to the data: a 24-pixel digit in a 32-pixel frame has 4 pixels
             of room either way (0.125). With `autoregressive`, the largest
-            move per step.
+            distance from where frame 0 was rendered.
         num_classes: None (unconditional) or the number of label classes.
         label_dim: with `num_classes`, the size of the label embedding
             (unit-normal entries, like the noise).
@@ -288,19 +291,30 @@ class MotionContentGenerator(networks._Network):
             )
             return ops.reshape(frames, (-1, t, self.size, self.size, self.channels))
         # Autoregressive: the first frame from the content code and the
-        # GRU's initial state, each later one from the one before it.
-        previous = self.frame_generator(
+        # GRU's initial state, each later one from the one before it. The
+        # motion code of frame t says where the content is (up to
+        # `max_shift * size` pixels from where it was rendered), and the
+        # step from frame t - 1 is the difference of the two positions
+        # (rounded each, so steps add up to whole-pixel positions): moves
+        # stay in view however many steps a clip takes.
+        pixels = self.max_shift * self.size
+
+        def position(step):
+            code = ops.concatenate([content, motion[:, step]], axis=-1)
+            return code, pixels * self.step_offset(code)  # (B, 2), in pixels
+
+        _, where = position(0)
+        rendered = self.frame_generator(
             ops.concatenate([content, h0], axis=-1), training=training
         )
+        previous = _shift(rendered, where, ops.round(where), self.size)
         outputs = [previous]
-        pixels = self.max_shift * self.size
         for step in range(1, t):
-            code = ops.concatenate([content, motion[:, step]], axis=-1)
-            offset = pixels * self.step_offset(code)  # (B, 2), this step's move
-            rows = whole_pixel_shift_matrices(offset[:, 0], self.size)
-            cols = whole_pixel_shift_matrices(offset[:, 1], self.size)
-            moved = ops.einsum("bik,bklc->bilc", rows, previous + 1.0)
-            moved = ops.einsum("bjl,bilc->bijc", cols, moved) - 1.0
+            code, now = position(step)
+            moved = _shift(
+                previous, now - where, ops.round(now) - ops.round(where), self.size
+            )
+            where = now
             step_map = (
                 ops.ones_like(moved[..., :1]) * self.step_code(code)[:, None, None]
             )
@@ -312,6 +326,19 @@ class MotionContentGenerator(networks._Network):
             previous = (1.0 - mask) * moved + mask * ops.tanh(out[..., :-1])
             outputs.append(previous)
         return ops.stack(outputs, axis=1)
+
+
+def _shift(frames, soft, hard, size: int):
+    """`frames` ``(B, H, W, C)`` in [-1, 1] moved by the whole-pixel offsets
+    `hard` ``(B, 2)`` (rows, columns; background -1 moves in), with the
+    bilinear gradient of the offsets `soft` (straight-through)."""
+
+    def matrices(axis):
+        smooth = shift_matrices(soft[:, axis], size)
+        return smooth + ops.stop_gradient(shift_matrices(hard[:, axis], size) - smooth)
+
+    moved = ops.einsum("bik,bklc->bilc", matrices(0), frames + 1.0)
+    return ops.einsum("bjl,bilc->bijc", matrices(1), moved) - 1.0
 
 
 def _with_label_map(x, code):
