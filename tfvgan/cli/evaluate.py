@@ -57,6 +57,10 @@ _FLAGS = (
      "like its run)."),
     ("string", "i3d_path", None,
      "Local Kinetics-400 I3D SavedModel (never downloaded)."),
+    ("bool", "features", True, "With --preset: also the scores that need a "
+     "feature extractor (FVD, KVD, digit IS, accuracies); --nofeatures keeps the "
+     "pixel scores only (PSNR/SSIM and their baselines, diversity) and loads no "
+     "extractor."),
     ("bool", "train_extractor", False,
      "Train and cache the offline digit extractor, then exit."),
     ("integer", "frames", 16, "With --train_extractor: clip length."),
@@ -98,6 +102,8 @@ def _main(argv: Sequence[str]) -> None:
     if FLAGS.preset:
         _evaluate_preset()
         return
+    if not FLAGS.features:
+        raise app.UsageError("--nofeatures applies to --preset only.")
     try:
         # None (flag not given): a run is scored on clips like its own data.
         data_kwargs = None
@@ -155,7 +161,10 @@ def _evaluate_preset() -> None:
 
     num_videos = FLAGS.num_videos if FLAGS["num_videos"].present else None
     result = evaluate.evaluate_preset(
-        FLAGS.preset, num_videos=num_videos, i3d_path=FLAGS.i3d_path
+        FLAGS.preset,
+        num_videos=num_videos,
+        i3d_path=FLAGS.i3d_path,
+        features=FLAGS.features,
     )
     text = json.dumps(result, indent=2, sort_keys=True)
     print(text)
