@@ -252,6 +252,12 @@ def test_sample_cli_writes_clips_of_a_preset(tmp_path):
         ),
         ("tfvgan.cli.export", ["--preset=moving_digits_label"], "needs --export_dir"),
         ("tfvgan.cli.evaluate", ["--run_dir=.", "--nofeatures"], "--preset only"),
+        (
+            "tfvgan.cli.evaluate",
+            ["--preset=moving_digits_label", "--nofeatures"],
+            "has no pixel scores",
+        ),
+        ("tfvgan.cli.evaluate", ["--train_extractor", "--nofeatures"], "drop"),
     ],
 )
 def test_preset_flags_refuse_bad_requests(module, args, message):

@@ -82,6 +82,11 @@ def define_flags(flag_values: flags.FlagValues = FLAGS) -> None:
 
 def _main(argv: Sequence[str]) -> None:
     _common.start(argv)
+    if not FLAGS.features and (FLAGS.train_extractor or FLAGS.i3d_path):
+        raise app.UsageError(
+            "--nofeatures loads no feature extractor: drop --train_extractor "
+            "and --i3d_path, or --nofeatures."
+        )
     if FLAGS.train_extractor:
         from tfvgan import metrics
 
@@ -157,6 +162,13 @@ def _evaluate_preset() -> None:
             f"--preset is scored with its recorded protocol; drop "
             f"{', '.join('--' + n for n in changed)}."
         )
+    if not FLAGS.features:
+        figures = pretrained.metadata(FLAGS.preset).get("check", {}).get("figures", {})
+        if not any(key.startswith(("psnr", "diversity")) for key in figures):
+            raise app.UsageError(
+                f"--preset={FLAGS.preset} has no pixel scores (its figures all "
+                "need the digit classifier): drop --nofeatures."
+            )
     from tfvgan import evaluate
 
     num_videos = FLAGS.num_videos if FLAGS["num_videos"].present else None

@@ -78,7 +78,9 @@ class RecurrentGAN(text.TextConditioned, VideoGAN):
             offsets from the motion codes (`MotionContentGenerator`): the
             content cannot change within a clip; excludes `autoregressive`.
         max_shift: with `translate`, the largest offset as a fraction of
-            the frame size (0.25: a quarter of the frame either way).
+            the frame size (0.25: a quarter of the frame either way); with
+            `autoregressive`, how far (the same fraction) the content may
+            move from where frame 0 was rendered.
         drift: with `translate`, each clip also drifts at a constant
             velocity computed from its condition and noise
             (`MotionContentGenerator`).

@@ -64,7 +64,9 @@ class MotionContentGenerator(networks._Network):
     ``round(p_t) - round(p_{t-1})``, ``p_t = max_shift * size *
     tanh(dense([z_content, z_t]))`` (a warp of the previous frame, as SAVP
     predicts one, not a new image, that keeps the content within
-    ``max_shift`` of where it was rendered), then repainted through a mask
+    ``round(max_shift * size)`` pixels of where it was rendered; what a
+    step pushes past the frame's edge is lost, and background comes back),
+    then repainted through a mask
     (``sigmoid`` of a logit that starts at -5) by a small conv net without
     batch norm that sees the moved frame, the previous one and ``z_t``. With
     `translate=True`, one canvas per clip is rendered from
@@ -215,8 +217,8 @@ class MotionContentGenerator(networks._Network):
             size, channels, width=width, sync_bn=sync_bn
         )
         if autoregressive:
-            # Each later frame: the previous one moved by a whole-pixel step
-            # read off the motion code, then a small conv net (no batch
+            # Each later frame: the previous one moved to the position read
+            # off the motion code (a whole-pixel step), then a small conv net (no batch
             # norm: its statistics would differ step by step) that sees the
             # moved and the previous frame and may repaint through a mask
             # that starts almost shut.
