@@ -471,6 +471,73 @@ def test_caption_clip_matcher_learns_pairs_and_round_trips(tmp_path):
     )
 
 
+def test_centre_steps_follow_the_bright_pixels():
+    from tfvgan.models.matching import centre_steps
+
+    clips = -np.ones((2, 4, 16, 16, 1), "float32")
+    for t in range(4):
+        clips[0, t, 5:8, 2 + t : 5 + t] = 1.0  # right by 1 px a frame
+        clips[1, t, 9 - 2 * t : 12 - 2 * t, 6:9] = 1.0  # up by 2 px a frame
+    steps = np.asarray(centre_steps(clips)).reshape(2, 3, 2)
+    np.testing.assert_allclose(steps[0], [[0, 1]] * 3, atol=1e-3)
+    np.testing.assert_allclose(steps[1], [[-2, 0]] * 3, atol=1e-3)
+    # The same clip shifted as a whole moves the same way.
+    shifted = np.roll(clips, (3, -2), axis=(2, 3))
+    np.testing.assert_allclose(centre_steps(shifted), centre_steps(clips), atol=1e-3)
+    # The gradient reaches the pixels.
+    x = tf.constant(clips)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        total = tf.reduce_sum(centre_steps(x))
+    assert float(tf.reduce_max(tf.abs(tape.gradient(total, x)))) > 0
+
+
+def test_matcher_motion_stream_reads_motion_and_round_trips(tmp_path):
+    from tests.helpers import run_serialization_test
+    from tfvgan.models.matching import (
+        MOTION_STREAM_UNITS,
+        CaptionClipMatcher,
+        centre_steps,
+    )
+
+    matcher = CaptionClipMatcher(10, 4, T, S, C, dim=8, width=4, motion_stream=True)
+    assert matcher.feature_dim == 16 + MOTION_STREAM_UNITS
+    videos = keras.random.uniform((3, T, S, S, C), -1.0, 1.0, seed=0)
+    tokens = np.array([[2, 3, 4, 5]] * 3)
+    assert tuple(matcher.clip_features(videos).shape) == (3, matcher.feature_dim)
+    clips, texts = matcher([videos, tokens])
+    assert tuple(clips.shape) == (3, 8)
+    np.testing.assert_allclose(np.linalg.norm(clips, axis=-1), 1.0, atol=1e-4)
+    # Two clips with the same frames in another order differ only in how
+    # their content moves; the motion stream tells them apart.
+    forward = -np.ones((1, T, S, S, C), "float32")
+    for t in range(T):
+        forward[0, t, 2:6, t : t + 4] = 1.0
+    backward = forward[:, ::-1].copy()
+    plain = CaptionClipMatcher(10, 4, T, S, C, dim=8, width=4)
+    assert tuple(plain.clip_features(videos).shape) == (3, 16)
+    assert not np.allclose(
+        matcher.motion_encoder(centre_steps(forward)),
+        matcher.motion_encoder(centre_steps(backward)),
+    )
+    run_serialization_test(matcher)
+    path = str(tmp_path / "motion.keras")
+    matcher.save(path)
+    restored = keras.models.load_model(path)
+    assert restored.motion_stream
+    np.testing.assert_allclose(
+        restored.embed_clips(videos), matcher.embed_clips(videos), atol=1e-5
+    )
+    gan = make("text", match_critic=True, match_motion=True, match_steps=2)
+    assert gan.matcher.motion_stream
+    features = gan.matcher.clip_features(np.asarray(VIDEOS[:2]))
+    assert features.shape[-1] == gan.matcher.feature_dim
+    with pytest.raises(ValueError, match="match_motion= shapes the matcher"):
+        make("text", match_motion=True)
+    with pytest.raises(ValueError, match="match_motion"):
+        make("text", match_critic=True, match_motion="yes")
+
+
 def test_text_model_pretrains_its_matcher_once_then_adds_the_match_loss(tmp_path):
     from tfvgan.data import moving_digits
 
@@ -509,8 +576,8 @@ def test_text_model_pretrains_its_matcher_once_then_adds_the_match_loss(tmp_path
     )
     fresh.fit(strings, epochs=1, verbose=0)
     assert int(fresh.matcher.steps_trained) == 2
-    with pytest.raises(ValueError, match="are for text models"):
-        make("label", match_weight=1.0)
+    with pytest.raises(ValueError, match="are for conditional models"):
+        make(None, match_weight=1.0)
     with pytest.raises(ValueError, match="match_weight"):
         make("text", match_weight=-1.0)
     assert not make("text").needs_pretraining()
@@ -550,6 +617,78 @@ def test_recurrent_drift_moves_each_clip_along_a_straight_path():
         build_model("recurrent", "tiny", drift=True)
 
 
+def test_drift_threshold_holds_slow_axes_still_and_keeps_the_gradient():
+    gan = build_model(
+        "recurrent", "tiny", seed=0, translate=True, drift=True, drift_threshold=1.0
+    )
+    g = gan.generator
+    head = g.velocity.layers[-1]
+    head.kernel.assign(tf.zeros_like(head.kernel))
+    head.bias.assign([6.0, 0.5])  # fast down; sideways below the threshold
+    # A per-frame term that would move the clip on both axes.
+    g.offset.kernel.assign(tf.random.normal(g.offset.kernel.shape, seed=1) * 3)
+    noise = gan.noise_from_seeds(np.arange(4))
+    videos = g(noise).numpy()
+    rows = np.arange(S)
+    bright = (videos[..., 0] + 1) / 2  # (B, T, H, W)
+    mass = bright.sum((2, 3))
+    y = (bright.sum(3) * rows).sum(-1) / mass
+    x = (bright.sum(2) * rows).sum(-1) / mass
+    # Still sideways (what leaves the frame at the bottom moves the
+    # centre by a few thousandths of a pixel).
+    np.testing.assert_allclose(x, x[:, :1].repeat(T, 1), atol=0.05)
+    assert (np.abs(y[:, -1] - y[:, 0]) > 0.5).any()  # moving down
+    # Without the threshold the same weights move it sideways.
+    free = build_model("recurrent", "tiny", seed=0, translate=True, drift=True)
+    free.generator.set_weights(g.get_weights())
+    loose = (free.generator(noise).numpy()[..., 0] + 1) / 2
+    x_free = (loose.sum(2) * rows).sum(-1) / loose.sum((2, 3))
+    assert np.abs(np.diff(x_free, axis=1)).max() > 0.5
+    # The held axis still gets a gradient (straight-through): a loss that
+    # wants later frames further right.
+    later = tf.linspace(0.0, 1.0, T)[None, :, None, None, None]
+    right = tf.linspace(-1.0, 1.0, S)[None, None, None, :, None]
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(g(noise) * later * right)
+    grad = tape.gradient(loss, head.bias)
+    assert float(tf.abs(grad[1])) > 0
+    config = RecurrentGAN.from_config(gan.get_config()).generator.get_config()
+    assert config["drift_threshold"] == 1.0
+    with pytest.raises(ValueError, match="drift_threshold= applies to drift=True"):
+        build_model("recurrent", "tiny", translate=True, drift_threshold=1.0)
+    with pytest.raises(ValueError, match="drift_threshold"):
+        build_model("recurrent", "tiny", translate=True, drift=True, drift_threshold=-1)
+
+
+def test_a_label_model_matches_its_class_ids():
+    from tfvgan.models.matching import CaptionClipMatcher
+
+    gan = make("label", match_weight=1.0, match_critic=True, match_steps=3)
+    matcher = gan.matcher
+    assert matcher.classes and matcher.sequence_length == 1
+    assert matcher.vocab_size == gan.num_classes
+    # Clips of one class are each other's positives; the embedding of a
+    # class id does not depend on how the ids are batched.
+    np.testing.assert_allclose(
+        matcher.embed_text(np.array([3, 7])),
+        matcher.embed_text(np.array([[3], [7]])),
+        atol=1e-6,
+    )
+    ds = tf.data.Dataset.from_tensor_slices((VIDEOS, LABELS)).batch(2).repeat()
+    gan.compile()
+    history = gan.fit(ds, epochs=1, steps_per_epoch=2, verbose=0).history
+    assert int(matcher.steps_trained) == 3 and not gan.needs_pretraining()
+    assert np.isfinite(history["match"][-1])
+    assert matcher.memory.shape == (matcher.memory_size, 1)
+    assert set(np.unique(matcher.memory.numpy()[:6, 0])) <= set(LABELS.tolist())
+    logits = gan.discriminate(VIDEOS[:2], LABELS[:2])
+    assert len(logits) == 3
+    other = gan.discriminate(VIDEOS[:2], (LABELS[:2] + 1) % gan.num_classes)
+    assert np.abs(np.asarray(other[2]) - np.asarray(logits[2])).max() > 0
+    with pytest.raises(ValueError, match="sequence_length must be 1"):
+        CaptionClipMatcher(10, 2, T, S, C, classes=True)
+
+
 def test_match_critic_adds_a_head_on_the_frozen_matchers_features():
     from tfvgan.data import moving_digits
 
@@ -583,7 +722,7 @@ def test_match_critic_adds_a_head_on_the_frozen_matchers_features():
     gan.fit(ds, epochs=1, verbose=0)
     for before, now in zip(after_pretraining, encoders, strict=True):
         np.testing.assert_array_equal(before, now.numpy())
-    with pytest.raises(ValueError, match="are for text models"):
-        make("label", match_critic=True)
+    with pytest.raises(ValueError, match="are for conditional models"):
+        make(None, match_critic=True)
     with pytest.raises(ValueError, match="match_critic must be True or False"):
         make("text", match_critic="yes")

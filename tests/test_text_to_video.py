@@ -199,6 +199,7 @@ def test_the_text_preset_holds_out_every_digit_once():
     model = builders.build_model(config)
     assert model.condition_type == "text" and model.matcher is not None
     assert model.match_critic and model.match_weight > 0 and model.generator.drift
+    assert model.matcher.motion_stream and model.generator.drift_threshold > 0
 
 
 @pytest.mark.slow  # ~3 min: 256 steps of the text preset, the judge's classifier

@@ -171,19 +171,23 @@ RUN_PRESETS: dict[str, dict[str, Any]] = {
             "exclude": [list(pair) for pair in HELD_OUT_PAIRS],
         },
         "model_kwargs": {"condition_type": "text"},
-        # 1,280 steps: about 3 minutes of training on a 2-core CPU.
+        # 1,280 steps: 3 to 8 minutes of training on a 2-core CPU (bfloat16 on
+        # AMX, float32 without).
         "epochs": 20,
-        # A caption-clip matcher pretrained on the pairs steers the generator
-        # and gives the critics a third head on its features; each clip
-        # drifts at a velocity read from its caption
-        # (docs/notes/text_to_video.md).
+        # A caption-clip matcher pretrained on the pairs (its clip encoder
+        # also reading how the bright pixels move) steers the generator and
+        # gives the critics a third head on its features; each clip drifts
+        # at a velocity read from its caption, holding an axis still when
+        # that speed is low (docs/notes/text_to_video.md).
         "by_model": {
             "recurrent": {
                 "model_kwargs": {
                     "text_dim": 32,
                     "match_weight": 1.0,
                     "match_critic": True,
+                    "match_motion": True,
                     "drift": True,
+                    "drift_threshold": 1.0,
                 }
             }
         },

@@ -222,17 +222,11 @@ class Demo:
         `moving_digits` seed `tfvgan.sample.CLIP_SEED` (clips the seed-0
         runs and the presets never trained on), looking like the model's
         training clips where its source says how (digit size, speed)."""
-        from tfvgan import data
-        from tfvgan.sample import CLIP_SEED
+        from tfvgan.sample import example_clips
 
         example = _whole(example, "example", 0, NUM_EXAMPLES - 1)
-        model = self.model(task)
-        clips = data.moving_digits_arrays(
-            num_videos=example + 1, frames=model.frames, size=model.size,
-            seed=CLIP_SEED, **self._looks[task],
-        )[0]  # fmt: skip
-        clip = clips[example].astype(np.float32) / 127.5 - 1.0
-        return np.repeat(clip, 3, axis=-1) if model.channels == 3 else clip
+        clips = example_clips(self.model(task), example + 1, self._looks[task])[0]
+        return clips[example]
 
     def _read_clip(self, path, size: int, frames: int, channels: int) -> np.ndarray:
         """An uploaded clip as float ``(frames, size, size, channels)``."""

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from tfvgan import builders, conditions
 from tfvgan.config import SAMPLE_FORMATS
 
-__all__ = ["CLIP_SEED", "example_conditions", "sample"]
+__all__ = ["CLIP_SEED", "example_clips", "example_conditions", "sample"]
 
 
 def _conditions_for_run(model, config, num, labels, caption):
@@ -57,26 +57,42 @@ def _generate_from_run(run_dir, num, seed, labels, caption, use_ema, checkpoint)
 CLIP_SEED = 1
 
 
-def _clip_conditions(generator, kind, num, data_kwargs=None):
-    """Conditions taken from `num` `moving_digits` clips (seed `CLIP_SEED`)
-    at the model's clip shape: its first frames, low-resolution clips,
-    keyframes, masked clips or captions, as an evaluation takes them.
-    `data_kwargs` sets how the clips look (``glyph_size``, ``speed``)."""
+def example_clips(model, num: int, data_kwargs: dict | None = None):
+    """`num` held-out `moving_digits` clips (seed `CLIP_SEED`) at `model`'s
+    clip shape, with their digits and captions.
+
+    Args:
+        model: anything with ``frames``, ``size`` and ``channels`` (a
+            `tfvgan.models.VideoGAN`, a `SavedModelGenerator`).
+        num: how many clips.
+        data_kwargs: how the clips look (``glyph_size``, ``speed``).
+
+    Returns:
+        ``(clips, digits, captions)``: float32 clips ``(num, T, H, W, C)`` in
+        ``[-1, 1]``, the first digit of each clip ``(num,)`` and the captions.
+    """
     import numpy as np
 
     from tfvgan import data
 
     clips, digits, captions = data.moving_digits_arrays(
         num_videos=num,
-        frames=generator.frames,
-        size=generator.size,
+        frames=model.frames,
+        size=model.size,
         seed=CLIP_SEED,
         **(data_kwargs or {}),
     )
     clips = clips.astype(np.float32) / 127.5 - 1.0
-    if generator.channels == 3:
+    if model.channels == 3:
         clips = np.repeat(clips, 3, axis=-1)
-    digits = np.asarray(digits).reshape(num, -1)[:, 0]
+    return clips, np.asarray(digits).reshape(num, -1)[:, 0], captions
+
+
+def _clip_conditions(generator, kind, num, data_kwargs=None):
+    """Conditions taken from `example_clips`: their first frames,
+    low-resolution clips, keyframes, masked clips or captions, as an
+    evaluation takes them."""
+    clips, digits, captions = example_clips(generator, num, data_kwargs)
     return kind.from_clips(clips, digits, captions, **kind.model_options(generator))
 
 

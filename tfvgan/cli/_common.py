@@ -56,6 +56,17 @@ def parse_kwargs(name: str, text: str) -> dict[str, Any]:
     return out
 
 
+def check_preset(name: str) -> None:
+    """Raises `app.UsageError` unless `name` is a shipped pretrained preset
+    (`--preset` of `tfvgan-sample`, `tfvgan-eval` and `tfvgan-export`)."""
+    from tfvgan import pretrained
+
+    if not pretrained.is_pretrained(name):
+        raise app.UsageError(
+            f"--preset={name!r} is not shipped; the presets are {pretrained.names()}."
+        )
+
+
 def start(argv: Sequence[str], flag_values: flags.FlagValues = flags.FLAGS) -> None:
     """Common start of a command: quiet TensorFlow's INFO chatter unless
     ``--verbosity`` is given, and refuse positional arguments."""

@@ -147,11 +147,7 @@ def _main(argv: Sequence[str]) -> None:
 def _evaluate_preset() -> None:
     from tfvgan import pretrained
 
-    if not pretrained.is_pretrained(FLAGS.preset):
-        raise app.UsageError(
-            f"--preset={FLAGS.preset!r} is not shipped; the presets are "
-            f"{pretrained.names()}."
-        )
+    _common.check_preset(FLAGS.preset)
     changed = [
         name
         for name in ("dataset", "data_kwargs", "data_seed", "checkpoint")

@@ -65,13 +65,7 @@ def _main(argv: Sequence[str]) -> None:
     source = f.model_path or f.run_dir
     export_dir = f.export_dir
     if f.preset:
-        from tfvgan import pretrained
-
-        if not pretrained.is_pretrained(f.preset):
-            raise app.UsageError(
-                f"--preset={f.preset!r} is not shipped; the presets are "
-                f"{pretrained.names()}."
-            )
+        _common.check_preset(f.preset)
         if export_dir is None:
             raise app.UsageError("--preset needs --export_dir.")
         if f.checkpoint:

@@ -75,13 +75,7 @@ def _main(argv: Sequence[str]) -> None:
         os.path.join(fv.run_dir, "generated") if fv.run_dir else "samples"
     )
     if fv.preset is not None:
-        from tfvgan import pretrained
-
-        if not pretrained.is_pretrained(fv.preset):
-            raise app.UsageError(
-                f"--preset={fv.preset!r} is not shipped; the presets are "
-                f"{pretrained.names()}."
-            )
+        _common.check_preset(fv.preset)
     from tfvgan.sample import sample
 
     try:

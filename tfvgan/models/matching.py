@@ -22,6 +22,13 @@ replica's): the generator's matching loss
 (`CaptionClipMatcher.generated_loss`) ranks each generated clip's caption
 against those as well as against the batch's, because a batch of 16 rarely
 holds two captions that differ only in the motion.
+
+With ``motion_stream=True`` the clip encoder also reads where each clip's
+brightness goes: the centre of mass of every frame and its steps from frame
+to frame (`centre_steps`), through a small dense network, next to the 3D
+convolutions. A convolutional reading of motion can be satisfied by clips
+that do not move that way (docs/notes/text_to_video.md); the path of the
+bright pixels cannot, and its gradient reaches whatever moves the content.
 """
 
 from __future__ import annotations
@@ -31,9 +38,13 @@ import tensorflow as tf
 from keras import ops
 
 from tfvgan.augment import augment_videos
-from tfvgan.layers import TextEncoder
+from tfvgan.layers import LabelEncoder, TextEncoder
 
-__all__ = ["CaptionClipMatcher", "matching_loss"]
+__all__ = ["CaptionClipMatcher", "centre_steps", "matching_loss"]
+
+
+#: Units of each dense layer of the matcher's motion stream.
+MOTION_STREAM_UNITS = 64
 
 
 def _positives(tokens, candidates) -> tf.Tensor:
@@ -72,6 +83,30 @@ def matching_loss(clips, texts, tokens, temperature: float = 0.1) -> tf.Tensor:
     return tf.reduce_mean(to_text + to_clip) / 2.0
 
 
+def centre_steps(videos) -> tf.Tensor:
+    """How the brightness centre of mass moves: ``(B, (T - 1) * 2)`` steps.
+
+    Per frame, the centre of mass of the brightness (pixels in ``[-1, 1]``
+    mapped to ``[0, 1]``, channels averaged) in pixels ``(row, column)``;
+    the result is its steps from each frame to the next, flattened
+    ``(dy_1, dx_1, dy_2, dx_2, ...)``. Differentiable in the pixels, and
+    unchanged by shifting a whole clip.
+
+    Args:
+        videos: ``(B, T, H, W, C)`` in ``[-1, 1]``.
+    """
+    v = ops.cast(videos, "float32")
+    bright = (ops.mean(v, axis=-1) + 1.0) / 2.0  # (B, T, H, W)
+    mass = ops.sum(bright, axis=(2, 3)) + 1e-3
+    rows = ops.arange(v.shape[2], dtype="float32")
+    cols = ops.arange(v.shape[3], dtype="float32")
+    y = ops.sum(ops.sum(bright, axis=3) * rows, axis=-1) / mass
+    x = ops.sum(ops.sum(bright, axis=2) * cols, axis=-1) / mass
+    path = ops.stack([y, x], axis=-1)  # (B, T, 2)
+    steps = path[:, 1:] - path[:, :-1]
+    return ops.reshape(steps, (-1, (v.shape[1] - 1) * 2))
+
+
 def _unit(x):
     x = ops.cast(x, "float32")
     return x / (ops.sqrt(ops.sum(ops.square(x), axis=-1, keepdims=True)) + 1e-6)
@@ -98,6 +133,14 @@ class CaptionClipMatcher(keras.Model):
         memory_size: captions of past training batches kept as extra
             negatives for `generated_loss` (0: the batch's only).
         seed: seed of the training shifts.
+        classes: the "caption" is one class id per clip (shape ``(B,)``,
+            `vocab_size` classes, `sequence_length` 1), read by a
+            `LabelEncoder`: a label model's matcher. Clips of one class are
+            each other's positives.
+        motion_stream: also read the steps of each clip's brightness centre
+            (`centre_steps`) through two dense layers of
+            `MOTION_STREAM_UNITS` units, concatenated with the convolutional
+            features (above).
         **kwargs: `name`, `trainable`, `dtype`, passed to `keras.Model`.
 
     Example:
@@ -131,9 +174,18 @@ class CaptionClipMatcher(keras.Model):
         temperature: float = 0.1,
         memory_size: int = 512,
         seed: int | None = None,
+        motion_stream: bool = False,
+        classes: bool = False,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        self.motion_stream = bool(motion_stream)
+        self.classes = bool(classes)
+        if self.classes and sequence_length != 1:
+            raise ValueError(
+                "a class matcher reads one id per clip: sequence_length must be "
+                f"1, got {sequence_length}."
+            )
         self.memory_size = memory_size
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
@@ -145,7 +197,10 @@ class CaptionClipMatcher(keras.Model):
         self.dim = dim
         self.width = width
         self.temperature = float(temperature)
-        self.text_encoder = TextEncoder(vocab_size, dim, mode="positional")
+        if self.classes:
+            self.text_encoder = LabelEncoder(vocab_size, dim)
+        else:
+            self.text_encoder = TextEncoder(vocab_size, dim, mode="positional")
         # Temporal kernels in every layer: direction of motion is local.
         self.clip_encoder = keras.Sequential(
             [
@@ -159,10 +214,21 @@ class CaptionClipMatcher(keras.Model):
                     4 * width, 3, strides=(2, 2, 2), padding="same", activation="relu"
                 ),
                 keras.layers.GlobalAveragePooling3D(),
-                keras.layers.Dense(dim),
-            ],
+            ]
+            # With the motion stream the last layer reads both streams.
+            + ([] if motion_stream else [keras.layers.Dense(dim)]),
             name="clip_encoder",
         )
+        if motion_stream:
+            units = MOTION_STREAM_UNITS
+            self.motion_encoder = keras.Sequential(
+                [
+                    keras.layers.Dense(units, activation="relu"),
+                    keras.layers.Dense(units, activation="relu"),
+                ],
+                name="motion_encoder",
+            )
+            self.clip_head = keras.layers.Dense(dim, name="clip_head")
         self.loss_tracker = keras.metrics.Mean(name="match")
         # Steps of `fit` so far: saved with the model, so a restored matcher
         # is known to be trained.
@@ -191,32 +257,58 @@ class CaptionClipMatcher(keras.Model):
         self.clip_encoder.build(
             (None, self.frames, self.size, self.size, self.channels)
         )
-        self.text_encoder(ops.zeros((1, self.sequence_length), "int32"))
+        if self.motion_stream:
+            self.motion_encoder.build((None, (self.frames - 1) * 2))
+            self.clip_head.build((None, self.feature_dim))
+        self.text_encoder(
+            self._encoder_input(ops.zeros((1, self.sequence_length), "int32"))
+        )
 
     @property
     def feature_dim(self) -> int:
         """Size of `clip_features`."""
-        return 4 * self.width
+        return 4 * self.width + (MOTION_STREAM_UNITS if self.motion_stream else 0)
 
     def clip_features(self, videos):
         """The clip encoder's pooled features ``(B, feature_dim)``, before
-        its last layer: what a critic head can read (`DualDiscriminator`)."""
+        its last layer: what a critic head can read (`DualDiscriminator`).
+        With the motion stream, the pooled convolutional features followed
+        by the motion encoder's."""
+        if self.motion_stream:
+            return ops.concatenate(
+                [
+                    self.clip_encoder(videos),
+                    self.motion_encoder(centre_steps(videos)),
+                ],
+                axis=-1,
+            )
         x = videos
         for layer in self.clip_encoder.layers[:-1]:
             x = layer(x)
         return x
 
+    def _ids(self, tokens):
+        """Captions as int32 ``(B, sequence_length)`` (a class id: ``(B, 1)``)."""
+        tokens = tf.cast(tokens, tf.int32)
+        return tf.reshape(tokens, (-1, 1)) if self.classes else tokens
+
+    def _encoder_input(self, ids):
+        """What the caption encoder takes: ids ``(B, L)``, or ``(B,)`` classes."""
+        return ids[:, 0] if self.classes else ids
+
     def text_features(self, tokens):
         """The caption encoder's output ``(B, dim)``, not normalized."""
-        return self.text_encoder(tokens)
+        return self.text_encoder(self._encoder_input(self._ids(tokens)))
 
     def embed_clips(self, videos, training=False):
         """Unit-norm clip embeddings ``(B, dim)`` of videos in [-1, 1]."""
+        if self.motion_stream:
+            return _unit(self.clip_head(self.clip_features(videos)))
         return _unit(self.clip_encoder(videos, training=training))
 
     def embed_text(self, tokens):
         """Unit-norm caption embeddings ``(B, dim)`` of token ids."""
-        return _unit(self.text_encoder(tokens))
+        return _unit(self.text_features(tokens))
 
     def call(self, inputs, training=False):
         videos, tokens = inputs
@@ -225,7 +317,7 @@ class CaptionClipMatcher(keras.Model):
     def loss_of(self, videos, tokens, training=False) -> tf.Tensor:
         """`matching_loss` of clips and their captions' token ids."""
         clips, texts = self([videos, tokens], training=training)
-        return matching_loss(clips, texts, tokens, self.temperature)
+        return matching_loss(clips, texts, self._ids(tokens), self.temperature)
 
     def generated_loss(self, videos, tokens) -> tf.Tensor:
         """How far generated clips are from their captions, for a generator.
@@ -234,7 +326,7 @@ class CaptionClipMatcher(keras.Model):
         `memory` of training captions (cross-entropy of the clip-to-caption
         similarities; identical token ids count as the same caption).
         """
-        tokens = tf.cast(tokens, tf.int32)
+        tokens = self._ids(tokens)
         clips, texts = self([videos, tokens])
         candidates, candidate_tokens = texts, tokens
         if self.memory_size:
@@ -252,7 +344,7 @@ class CaptionClipMatcher(keras.Model):
         return [self.loss_tracker]
 
     def train_step(self, data):
-        videos, tokens = data[0], tf.cast(data[1], tf.int32)
+        videos, tokens = data[0], self._ids(data[1])
         batch = tf.shape(videos)[0]
         videos = augment_videos(
             videos,
@@ -289,4 +381,6 @@ class CaptionClipMatcher(keras.Model):
             "temperature": self.temperature,
             "memory_size": self.memory_size,
             "seed": self.seed,
+            "motion_stream": self.motion_stream,
+            "classes": self.classes,
         }

@@ -53,7 +53,11 @@ class RecurrentGAN(text.TextConditioned, VideoGAN):
     `match_critic` the critics get a third head that reads the matcher's
     clip features against its caption code. The caption then reaches the
     generator through encoders trained on the pairs themselves, not from the
-    critics' signal alone (docs/notes/text_to_video.md).
+    critics' signal alone (docs/notes/text_to_video.md). A label model
+    (`num_classes`) takes the same options: its matcher reads the class id
+    as a one-word caption. With `match_motion` the matcher also follows how
+    each clip's brightness centre moves, which a convolutional reading of
+    motion alone lets the generator fool.
 
     The generator's noise is one flat vector,
     ``latent_dim = content_dim + motion_dim * (frames + 1)``
@@ -84,6 +88,10 @@ class RecurrentGAN(text.TextConditioned, VideoGAN):
         drift: with `translate`, each clip also drifts at a constant
             velocity computed from its condition and noise
             (`MotionContentGenerator`).
+        drift_threshold: with `drift`, hold still each axis whose speed is
+            below this: the clip moves along an axis at a steady pace or
+            not at all (`MotionContentGenerator`); 0 leaves every axis
+            free.
         num_classes: None (unconditional) or the number of label classes;
             label ids lie in ``[0, num_classes)``.
         label_dim: with `num_classes`, the generator's label embedding size.
@@ -99,13 +107,18 @@ class RecurrentGAN(text.TextConditioned, VideoGAN):
         text_encoder: with `vocabulary`, the `TextEncoder` mode of both
             networks (``"positional"``: a caption made of seen words in seen
             places encodes as a sum of seen terms).
-        match_weight: with `vocabulary`, the weight of the generator's
-            matching loss against a `CaptionClipMatcher` (0: none).
-        match_critic: with `vocabulary`, add a third critic head on the
+        match_weight: with `vocabulary` or `num_classes`, the weight of the
+            generator's matching loss against a `CaptionClipMatcher` (0:
+            none).
+        match_critic: with `vocabulary` or `num_classes`, add a third critic
+            head on the
             frozen matcher's clip features, checked against its caption code
             by projection (`DualDiscriminator`).
         match_steps: with `match_weight` or `match_critic`, the matcher's
             pretraining steps.
+        match_motion: with `match_weight` or `match_critic`, give the
+            matcher its motion stream (`CaptionClipMatcher`'s
+            ``motion_stream``: the steps of each clip's brightness centre).
         matching_aware: with `num_classes` or `vocabulary`, also train the
             critics to reject real clips paired with another class or with
             the batch's next caption (GAN-CLS, as `ConditionalGAN`).
@@ -154,6 +167,7 @@ class RecurrentGAN(text.TextConditioned, VideoGAN):
         translate: bool = False,
         max_shift: float = 0.25,
         drift: bool = False,
+        drift_threshold: float = 0.0,
         num_classes: int | None = None,
         label_dim: int = 10,
         condition_type: str | None = None,
@@ -164,6 +178,7 @@ class RecurrentGAN(text.TextConditioned, VideoGAN):
         match_weight: float = 0.0,
         match_critic: bool = False,
         match_steps: int = 600,
+        match_motion: bool = False,
         matching_aware: bool = True,
         spectral_norm: bool = False,
         critic_norm: str = "batch",
@@ -209,20 +224,30 @@ class RecurrentGAN(text.TextConditioned, VideoGAN):
         check_float("match_weight", match_weight, 0.0, 1e6)
         check_int("match_steps", match_steps)
         match_weight = float(match_weight)
-        networks.check_flags(match_critic=match_critic)
-        if (match_weight or match_critic) and condition_type != "text":
+        networks.check_flags(match_critic=match_critic, match_motion=match_motion)
+        if (match_weight or match_critic) and condition_type is None:
             raise ValueError(
-                "match_weight= and match_critic= are for text models (vocabulary=)."
+                "match_weight= and match_critic= are for conditional models "
+                "(num_classes= or vocabulary=)."
+            )
+        if match_motion and not (match_weight or match_critic):
+            raise ValueError(
+                "match_motion= shapes the matcher: it needs match_weight= or "
+                "match_critic=."
             )
         matcher = None
         if match_weight or match_critic:
+            # A label is a one-word caption (`CaptionClipMatcher`'s classes).
+            labels = condition_type == "label"
             matcher = CaptionClipMatcher(
-                vocab_size,
-                sequence_length,
+                num_classes if labels else vocab_size,
+                1 if labels else sequence_length,
                 frames,
                 size,
                 channels,
                 seed=seed,
+                motion_stream=match_motion,
+                classes=labels,
                 name="matcher",
             )
         networks.check_shape(frames, size, channels)
@@ -258,6 +283,7 @@ class RecurrentGAN(text.TextConditioned, VideoGAN):
             translate=translate,
             max_shift=max_shift,
             drift=drift,
+            drift_threshold=drift_threshold,
             num_classes=num_classes,
             label_dim=label_dim,
             vocab_size=vocab_size,

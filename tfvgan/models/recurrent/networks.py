@@ -9,7 +9,7 @@ from keras import ops
 from tfvgan.augment import shift_matrices
 from tfvgan.layers import LabelEncoder, TextEncoder
 from tfvgan.models import networks
-from tfvgan.validation import check_num_classes
+from tfvgan.validation import check_float, check_num_classes
 
 #: With `autoregressive`, the repaint mask's initial logit: a frame starts
 #: as the previous one moved (sigmoid(-5) = 0.7% repainted).
@@ -38,15 +38,20 @@ def check_max_shift(max_shift) -> None:
         )
 
 
-def whole_pixel_shift_matrices(offsets, size: int):
+def whole_pixel_shift_matrices(offsets, size: int, forward=None):
     """`shift_matrices` at the rounded offsets, with the bilinear gradient.
 
     The forward pass moves by whole pixels (no interpolation blur, which a
     critic can tell from real motion); the backward pass is that of the
     bilinear operator at the unrounded offsets (straight-through).
+
+    Args:
+        offsets: pixel offsets; the gradient is the bilinear operator's here.
+        size: frame size.
+        forward: the offsets the forward pass rounds instead, if given.
     """
     soft = shift_matrices(offsets, size)
-    hard = shift_matrices(ops.round(offsets), size)
+    hard = shift_matrices(ops.round(offsets if forward is None else forward), size)
     return soft + ops.stop_gradient(hard - soft)
 
 
@@ -107,6 +112,11 @@ class MotionContentGenerator(networks._Network):
         text_dim: with `vocab_size`, the size of the caption encoding.
         text_encoder: with `vocab_size`, the `TextEncoder` mode.
         drift: with `translate`, add the per-clip constant velocity (above).
+        drift_threshold: with `drift`, hold an axis still when its speed
+            is below this (the velocity soft-thresholded, and the GRU's
+            per-frame term on that axis off): clips move along an axis or
+            do not. The gradient is the free path's (straight-through), so
+            a held axis can learn to move. 0 (off) keeps every axis free.
         sync_bn: synchronized batch norm across replicas.
         **kwargs: `name`, `trainable`, `dtype`, passed to `keras.Model`.
 
@@ -145,10 +155,14 @@ class MotionContentGenerator(networks._Network):
         text_dim: int = 16,
         text_encoder: str = "positional",
         drift: bool = False,
+        drift_threshold: float = 0.0,
         sync_bn: bool = False,
         **kwargs,
     ):
         check_max_shift(max_shift)
+        check_float("drift_threshold", drift_threshold, 0.0, 1e3)
+        if drift_threshold and not drift:
+            raise ValueError("drift_threshold= applies to drift=True.")
         if drift and not translate:
             raise ValueError(
                 "drift moves a translated canvas: it needs translate=True."
@@ -183,11 +197,13 @@ class MotionContentGenerator(networks._Network):
             text_dim=text_dim,
             text_encoder=text_encoder,
             drift=drift,
+            drift_threshold=float(drift_threshold),
             sync_bn=sync_bn,
             **kwargs,
         )
         self.frames = frames
         self.drift = drift
+        self.drift_threshold = float(drift_threshold)
         self.size = size
         self.channels = channels
         self.content_dim = content_dim
@@ -272,15 +288,27 @@ class MotionContentGenerator(networks._Network):
                 velocity = self.velocity(
                     ops.concatenate([content[:, c:], h0], axis=-1)
                 )  # (B, 2)
-                time = ops.linspace(-0.5, 0.5, t)
-                path = (
-                    velocity[:, None, :] * ops.cast(time, velocity.dtype)[None, :, None]
-                )
-                offsets = pixels * ops.tanh(self.offset(motion) + path)
+                jitter = self.offset(motion)  # (B, T, 2)
+                time = ops.cast(ops.linspace(-0.5, 0.5, t), velocity.dtype)
+                offsets = pixels * ops.tanh(jitter + velocity[:, None] * time[:, None])
+                if self.drift_threshold:
+                    velocity, jitter = _hold_still(
+                        velocity, jitter, self.drift_threshold
+                    )
+                    # Moved along the held path; the gradient is the free
+                    # path's (straight-through), so a held axis can learn
+                    # to move.
+                    held = pixels * ops.tanh(jitter + velocity[:, None] * time[:, None])
             else:
                 offsets = pixels * self.offset(motion)  # (B, T, 2), in pixels
-            rows = whole_pixel_shift_matrices(offsets[..., 0], self.size)
-            cols = whole_pixel_shift_matrices(offsets[..., 1], self.size)
+            if not (self.drift and self.drift_threshold):
+                held = offsets
+            rows = whole_pixel_shift_matrices(
+                offsets[..., 0], self.size, forward=held[..., 0]
+            )
+            cols = whole_pixel_shift_matrices(
+                offsets[..., 1], self.size, forward=held[..., 1]
+            )
             # Shift `canvas + 1` so the background (-1) is what moves in.
             moved = ops.einsum("btik,bklc->btilc", rows, canvas + 1.0)
             return ops.einsum("btjl,btilc->btijc", cols, moved) - 1.0
@@ -328,6 +356,19 @@ class MotionContentGenerator(networks._Network):
             previous = (1.0 - mask) * moved + mask * ops.tanh(out[..., :-1])
             outputs.append(previous)
         return ops.stack(outputs, axis=1)
+
+
+def _hold_still(velocity, jitter, threshold: float):
+    """A drifting clip's velocity ``(B, 2)`` and per-frame term ``(B, T, 2)``
+    with every axis whose speed is below `threshold` held still.
+
+    Per axis the speed is soft-thresholded (``sign(v) * max(|v| - t, 0)``),
+    and the per-frame term is scaled by ``tanh(|v|)`` of the result, which
+    is 0 on a still axis: the clip moves along an axis at a steady pace or
+    not at all, as moving digits do.
+    """
+    held = ops.sign(velocity) * ops.relu(ops.abs(velocity) - threshold)
+    return held, jitter * ops.tanh(ops.abs(held))[:, None, :]
 
 
 def _shift(frames, soft, hard, size: int):
