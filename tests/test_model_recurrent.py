@@ -494,11 +494,7 @@ def test_centre_steps_follow_the_bright_pixels():
 
 def test_matcher_motion_stream_reads_motion_and_round_trips(tmp_path):
     from tests.helpers import run_serialization_test
-    from tfvgan.models.matching import (
-        MOTION_STREAM_UNITS,
-        CaptionClipMatcher,
-        centre_steps,
-    )
+    from tfvgan.models.matching import MOTION_STREAM_UNITS, CaptionClipMatcher
 
     matcher = CaptionClipMatcher(10, 4, T, S, C, dim=8, width=4, motion_stream=True)
     assert matcher.feature_dim == 16 + MOTION_STREAM_UNITS
@@ -508,18 +504,29 @@ def test_matcher_motion_stream_reads_motion_and_round_trips(tmp_path):
     clips, texts = matcher([videos, tokens])
     assert tuple(clips.shape) == (3, 8)
     np.testing.assert_allclose(np.linalg.norm(clips, axis=-1), 1.0, atol=1e-4)
-    # Two clips with the same frames in another order differ only in how
-    # their content moves; the motion stream tells them apart.
-    forward = -np.ones((1, T, S, S, C), "float32")
+    # The motion stream (the last features) reads motion only: a square
+    # and a bar moving right read the same; the square moving left differs.
+    square = -np.ones((1, T, S, S, C), "float32")
+    bar = square.copy()
     for t in range(T):
-        forward[0, t, 2:6, t : t + 4] = 1.0
-    backward = forward[:, ::-1].copy()
+        square[0, t, 2:6, t : t + 4] = 1.0
+        bar[0, t, 8:9, t + 1 : t + 4] = 1.0
+    backward = square[:, ::-1].copy()
+
+    def motion(clips):
+        return np.asarray(matcher.clip_features(clips))[:, -MOTION_STREAM_UNITS:]
+
+    np.testing.assert_allclose(motion(square), motion(bar), atol=5e-3)
+    assert np.abs(motion(square) - motion(backward)).max() > 0.05
+    # ...and the clip embedding changes with it.
+    assert (
+        np.abs(
+            np.asarray(matcher.embed_clips(square) - matcher.embed_clips(backward))
+        ).max()
+        > 1e-4
+    )
     plain = CaptionClipMatcher(10, 4, T, S, C, dim=8, width=4)
     assert tuple(plain.clip_features(videos).shape) == (3, 16)
-    assert not np.allclose(
-        matcher.motion_encoder(centre_steps(forward)),
-        matcher.motion_encoder(centre_steps(backward)),
-    )
     run_serialization_test(matcher)
     path = str(tmp_path / "motion.keras")
     matcher.save(path)
@@ -687,6 +694,46 @@ def test_a_label_model_matches_its_class_ids():
     assert np.abs(np.asarray(other[2]) - np.asarray(logits[2])).max() > 0
     with pytest.raises(ValueError, match="sequence_length must be 1"):
         CaptionClipMatcher(10, 2, T, S, C, classes=True)
+    with pytest.raises(ValueError, match="one class id per clip"):
+        matcher.embed_text(np.zeros((2, 3), "int32"))
+
+
+def test_a_class_matchers_empty_memory_is_left_out_and_classes_pair_up():
+    from tfvgan.models.matching import CaptionClipMatcher, matching_loss
+
+    matcher = CaptionClipMatcher(
+        10, 1, T, S, C, dim=8, width=4, memory_size=6, classes=True
+    )
+    assert (matcher.memory.numpy() == -1).all()  # no class yet
+    videos = np.asarray(VIDEOS[:2])
+    labels = np.array([0, 3])
+    # An empty memory changes nothing: the loss is the batch's alone.
+    alone = CaptionClipMatcher(
+        10, 1, T, S, C, dim=8, width=4, memory_size=0, classes=True
+    )
+    alone.clip_encoder.set_weights(matcher.clip_encoder.get_weights())
+    alone.text_encoder.set_weights(matcher.text_encoder.get_weights())
+    np.testing.assert_allclose(
+        matcher.generated_loss(videos, labels),
+        alone.generated_loss(videos, labels),
+        rtol=1e-5,
+    )
+    # A filled row counts: a remembered class 3 is one more positive of the
+    # clip of class 3 and one more negative of the clip of class 0.
+    matcher.memory.assign(np.array([[3], [-1], [-1], [-1], [-1], [-1]]))
+    clips, texts = (np.asarray(x) for x in matcher([videos, labels]))
+    logits = clips @ np.stack([texts[0], texts[1], texts[1]]).T / matcher.temperature
+    logp = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+    expected = -(logp[0, 0] + 0.5 * (logp[1, 1] + logp[1, 2])) / 2
+    np.testing.assert_allclose(
+        matcher.generated_loss(videos, labels), expected, rtol=1e-4
+    )
+    # Clips of one class are each other's positives: two clips of class 4
+    # embedded as their class give the smallest loss the pair allows.
+    code = np.eye(8, dtype="float32")[:3]
+    same = np.array([[4], [4], [5]])
+    value = float(matching_loss(code[[0, 0, 2]], code[[0, 0, 2]], same, 1e-3))
+    assert value == pytest.approx(2 * np.log(2) / 3, abs=1e-3)
 
 
 def test_match_critic_adds_a_head_on_the_frozen_matchers_features():

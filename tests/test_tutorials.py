@@ -37,7 +37,8 @@ EXPECTED_FILES = {
     "02_four_variants": ["four_variants.gif"],
     "03_text_to_video": [
         "text_to_video_data.gif",
-        "text_to_video_samples.gif",
+        "runs/text_to_video/config.json",
+        "text_to_video_seen_and_unseen.gif",
         "text_to_video_oov.gif",
     ],
     "04_prediction_and_super_resolution": ["prediction_and_sr.gif"],
@@ -73,10 +74,13 @@ EXPECTED_OUTPUT = {
         "wrote four_variants.gif",
     ],
     "03_text_to_video": [
-        "generated: (4, 4, 16, 16, 1) from 4 captions",
-        "ids=[2, 18, 3, 1, 0, 0, 0, 0] -> ['digit', '7', 'moves', '[UNK]']",
-        "ids=[0, 0, 0, 0, 0, 0, 0, 0] -> []",
-        "digit accuracy",
+        "held-out captions among 512 training clips: 0",
+        "trained steps: 8 |",
+        "top: held-out captions; bottom: seen ones",
+        "real clips (ceiling)",
+        "generated, held-out captions",
+        "-> ['digit', '7', 'moves', '[UNK]']",
+        f"ids={[0] * 16} -> []",
     ],
     "04_prediction_and_super_resolution": [
         "predicted: (16, 4, 16, 16, 1)",

@@ -28,7 +28,9 @@ brightness goes: the centre of mass of every frame and its steps from frame
 to frame (`centre_steps`), through a small dense network, next to the 3D
 convolutions. A convolutional reading of motion can be satisfied by clips
 that do not move that way (docs/notes/text_to_video.md); the path of the
-bright pixels cannot, and its gradient reaches whatever moves the content.
+bright pixels cannot be satisfied without moving them, and its gradient
+reaches whatever moves the content (for a generator that moves one canvas
+per clip, the canvas).
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ __all__ = ["CaptionClipMatcher", "centre_steps", "matching_loss"]
 
 #: Units of each dense layer of the matcher's motion stream.
 MOTION_STREAM_UNITS = 64
+
+#: What an empty memory row of a class matcher holds (no class).
+_EMPTY_CLASS = -1
 
 
 def _positives(tokens, candidates) -> tf.Tensor:
@@ -240,10 +245,13 @@ class CaptionClipMatcher(keras.Model):
             aggregation="only_first_replica",
             name="steps_trained",
         )
-        # Token ids of recent training captions (all padding until filled).
+        # Token ids of recent training captions: all padding until filled
+        # (with classes, -1: no class; such rows are left out).
         self.memory = self.add_weight(
             shape=(memory_size, sequence_length),
-            initializer="zeros",
+            initializer=keras.initializers.Constant(
+                _EMPTY_CLASS if self.classes else 0
+            ),
             dtype="int32",
             trainable=False,
             aggregation="only_first_replica",
@@ -290,7 +298,16 @@ class CaptionClipMatcher(keras.Model):
     def _ids(self, tokens):
         """Captions as int32 ``(B, sequence_length)`` (a class id: ``(B, 1)``)."""
         tokens = tf.cast(tokens, tf.int32)
-        return tf.reshape(tokens, (-1, 1)) if self.classes else tokens
+        if not self.classes:
+            return tokens
+        if tokens.shape.rank not in (None, 1) and (
+            tokens.shape.rank != 2 or tokens.shape[-1] not in (None, 1)
+        ):
+            raise ValueError(
+                "a class matcher takes one class id per clip, shape (batch,) "
+                f"or (batch, 1); got shape {tokens.shape}."
+            )
+        return tf.reshape(tokens, (-1, 1))
 
     def _encoder_input(self, ids):
         """What the caption encoder takes: ids ``(B, L)``, or ``(B,)`` classes."""
@@ -329,15 +346,26 @@ class CaptionClipMatcher(keras.Model):
         tokens = self._ids(tokens)
         clips, texts = self([videos, tokens])
         candidates, candidate_tokens = texts, tokens
+        empty = None
         if self.memory_size:
             memory = tf.convert_to_tensor(self.memory)
+            if self.classes:
+                # Rows not yet filled hold no class: embed any class there
+                # and leave them out of the softmax below.
+                empty = memory[:, 0] == _EMPTY_CLASS
+                memory = tf.maximum(memory, 0)
             candidates = tf.concat([texts, self.embed_text(memory)], axis=0)
             candidate_tokens = tf.concat([tokens, memory], axis=0)
         target = _positives(tokens, candidate_tokens)
         logits = tf.matmul(clips, tf.cast(candidates, clips.dtype), transpose_b=True)
-        return tf.reduce_mean(
-            tf.nn.softmax_cross_entropy_with_logits(target, logits / self.temperature)
-        )
+        logits = logits / self.temperature
+        if empty is not None:
+            batch_rows = tf.zeros_like(tokens[:, 0], dtype=tf.bool)
+            left_out = tf.concat([batch_rows, empty], axis=0)[None, :]
+            target = tf.where(left_out, 0.0, target)
+            target = target / tf.reduce_sum(target, axis=1, keepdims=True)
+            logits = tf.where(left_out, tf.cast(-1e9, logits.dtype), logits)
+        return tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(target, logits))
 
     @property
     def metrics(self):

@@ -57,7 +57,8 @@ class RecurrentGAN(text.TextConditioned, VideoGAN):
     (`num_classes`) takes the same options: its matcher reads the class id
     as a one-word caption. With `match_motion` the matcher also follows how
     each clip's brightness centre moves, which a convolutional reading of
-    motion alone lets the generator fool.
+    motion alone lets the generator fool; with `translate=True` the
+    generator can move that centre only by moving its canvas.
 
     The generator's noise is one flat vector,
     ``latent_dim = content_dim + motion_dim * (frames + 1)``
@@ -88,10 +89,10 @@ class RecurrentGAN(text.TextConditioned, VideoGAN):
         drift: with `translate`, each clip also drifts at a constant
             velocity computed from its condition and noise
             (`MotionContentGenerator`).
-        drift_threshold: with `drift`, hold still each axis whose speed is
-            below this: the clip moves along an axis at a steady pace or
-            not at all (`MotionContentGenerator`); 0 leaves every axis
-            free.
+        drift_threshold: with `drift`, hold still each axis whose drift
+            velocity is below this in magnitude (`MotionContentGenerator`
+            gives the units): the clip does not move along it at all; 0
+            leaves every axis free.
         num_classes: None (unconditional) or the number of label classes;
             label ids lie in ``[0, num_classes)``.
         label_dim: with `num_classes`, the generator's label embedding size.
@@ -111,9 +112,8 @@ class RecurrentGAN(text.TextConditioned, VideoGAN):
             generator's matching loss against a `CaptionClipMatcher` (0:
             none).
         match_critic: with `vocabulary` or `num_classes`, add a third critic
-            head on the
-            frozen matcher's clip features, checked against its caption code
-            by projection (`DualDiscriminator`).
+            head on the frozen matcher's clip features, checked against its
+            caption code by projection (`DualDiscriminator`).
         match_steps: with `match_weight` or `match_critic`, the matcher's
             pretraining steps.
         match_motion: with `match_weight` or `match_critic`, give the

@@ -112,11 +112,15 @@ class MotionContentGenerator(networks._Network):
         text_dim: with `vocab_size`, the size of the caption encoding.
         text_encoder: with `vocab_size`, the `TextEncoder` mode.
         drift: with `translate`, add the per-clip constant velocity (above).
-        drift_threshold: with `drift`, hold an axis still when its speed
-            is below this (the velocity soft-thresholded, and the GRU's
-            per-frame term on that axis off): clips move along an axis or
-            do not. The gradient is the free path's (straight-through), so
-            a held axis can learn to move. 0 (off) keeps every axis free.
+        drift_threshold: with `drift`, hold an axis still when its
+            velocity ``v`` (in the units above: ``v`` inside the ``tanh``
+            over the clip's time from -1/2 to 1/2, so its effect in pixels
+            scales with ``max_shift * size``) is below this in magnitude:
+            ``v`` is soft-thresholded and the GRU's per-frame term on that
+            axis is scaled by ``tanh`` of what is left, so a held axis does
+            not move at all. The gradient is the free path's
+            (straight-through), so a held axis can learn to move. 0 (off)
+            keeps every axis free.
         sync_bn: synchronized batch norm across replicas.
         **kwargs: `name`, `trainable`, `dtype`, passed to `keras.Model`.
 
@@ -364,8 +368,8 @@ def _hold_still(velocity, jitter, threshold: float):
 
     Per axis the speed is soft-thresholded (``sign(v) * max(|v| - t, 0)``),
     and the per-frame term is scaled by ``tanh(|v|)`` of the result, which
-    is 0 on a still axis: the clip moves along an axis at a steady pace or
-    not at all, as moving digits do.
+    is 0 on a held axis: the clip does not move along it at all, as a
+    moving digit does not move along an axis its direction does not name.
     """
     held = ops.sign(velocity) * ops.relu(ops.abs(velocity) - threshold)
     return held, jitter * ops.tanh(ops.abs(held))[:, None, :]
