@@ -456,7 +456,11 @@ def _read_ffmpeg(exe, path, frames, start, step, size, resize, channels, timeout
 def _display_matrix(frame) -> np.ndarray | None:
     """The 3x3 display matrix (int32, row-major) a decoded frame carries."""
     try:
-        for side_data in frame.side_data:
+        side = frame.side_data
+        for item in side:
+            # PyAV 18.1.1 made the container a true mapping (iterating gives
+            # the types); earlier versions iterate over the entries.
+            side_data = item if hasattr(item, "type") else side[item]
             kind = getattr(side_data.type, "name", str(side_data.type))
             if "DISPLAYMATRIX" in kind.upper():
                 return np.frombuffer(bytes(side_data), np.int32, 9)
