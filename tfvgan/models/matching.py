@@ -349,22 +349,19 @@ class CaptionClipMatcher(keras.Model):
         empty = None
         if self.memory_size:
             memory = tf.convert_to_tensor(self.memory)
+            # A class matcher's unfilled rows hold no class (-1): they equal
+            # no caption, are embedded as any class and left out below.
+            shown = tf.maximum(memory, 0) if self.classes else memory
             if self.classes:
-                # Rows not yet filled hold no class: embed any class there
-                # and leave them out of the softmax below.
                 empty = memory[:, 0] == _EMPTY_CLASS
-                memory = tf.maximum(memory, 0)
-            candidates = tf.concat([texts, self.embed_text(memory)], axis=0)
+            candidates = tf.concat([texts, self.embed_text(shown)], axis=0)
             candidate_tokens = tf.concat([tokens, memory], axis=0)
         target = _positives(tokens, candidate_tokens)
         logits = tf.matmul(clips, tf.cast(candidates, clips.dtype), transpose_b=True)
         logits = logits / self.temperature
         if empty is not None:
-            batch_rows = tf.zeros_like(tokens[:, 0], dtype=tf.bool)
-            left_out = tf.concat([batch_rows, empty], axis=0)[None, :]
-            target = tf.where(left_out, 0.0, target)
-            target = target / tf.reduce_sum(target, axis=1, keepdims=True)
-            logits = tf.where(left_out, tf.cast(-1e9, logits.dtype), logits)
+            left_out = tf.concat([tf.zeros_like(tokens[:, 0], tf.bool), empty], 0)
+            logits = tf.where(left_out[None, :], tf.cast(-1e9, logits.dtype), logits)
         return tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(target, logits))
 
     @property

@@ -294,19 +294,18 @@ class MotionContentGenerator(networks._Network):
                 )  # (B, 2)
                 jitter = self.offset(motion)  # (B, T, 2)
                 time = ops.cast(ops.linspace(-0.5, 0.5, t), velocity.dtype)
-                offsets = pixels * ops.tanh(jitter + velocity[:, None] * time[:, None])
+
+                def path(velocity, jitter):
+                    return pixels * ops.tanh(jitter + velocity[:, None] * time[:, None])
+
+                offsets = held = path(velocity, jitter)
                 if self.drift_threshold:
-                    velocity, jitter = _hold_still(
-                        velocity, jitter, self.drift_threshold
-                    )
                     # Moved along the held path; the gradient is the free
                     # path's (straight-through), so a held axis can learn
                     # to move.
-                    held = pixels * ops.tanh(jitter + velocity[:, None] * time[:, None])
+                    held = path(*_hold_still(velocity, jitter, self.drift_threshold))
             else:
-                offsets = pixels * self.offset(motion)  # (B, T, 2), in pixels
-            if not (self.drift and self.drift_threshold):
-                held = offsets
+                offsets = held = pixels * self.offset(motion)  # (B, T, 2), pixels
             rows = whole_pixel_shift_matrices(
                 offsets[..., 0], self.size, forward=held[..., 0]
             )
