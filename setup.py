@@ -31,6 +31,8 @@ setup(
     extras_require={
         "test": [
             "pytest>=8",
+            # The README's test command runs the suite on every core (-n auto).
+            "pytest-xdist>=3.5",
             "scipy",
             "tensorflow-serving-api",
             "hypothesis",

@@ -21,6 +21,16 @@ def pytest_addoption(parser):
     )
 
 
+def pytest_xdist_auto_num_workers(config):
+    """Workers for ``-n auto``: one per core, at most four.
+
+    Each worker imports TensorFlow and builds its own models (about 1 GB),
+    and TensorFlow already spreads one worker's ops over the cores, so more
+    workers than cores, or many on a large machine, only add memory.
+    """
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--run-slow"):
         return
