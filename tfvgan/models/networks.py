@@ -8,6 +8,7 @@ follow the published architectures at ``width=64`` and scale linearly with it.
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import keras
@@ -78,8 +79,34 @@ def _stage_widths(width: int, stages: int, top: int) -> list[int]:
     return [max(8, (top * width // 8) // 2**i) for i in range(stages)]
 
 
+def constructor_arguments(init, values: dict) -> dict:
+    """The named arguments a constructor was called with.
+
+    The signature is their one declaration: the names come from `init` (the
+    class's ``__init__``), the values from `values` (its ``locals()``, after
+    any normalization). ``*args`` and ``**kwargs`` are left out.
+
+    Example:
+
+    ```python
+    def __init__(self, size, width=64, **kwargs):
+        super().__init__(**constructor_arguments(Net.__init__, locals()), **kwargs)
+    ```
+    """
+    parameters = inspect.signature(init).parameters.items()
+    return {
+        name: values[name]
+        for name, p in parameters
+        if name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    }
+
+
 class _Network(keras.Model):
-    """Base: keeps constructor arguments and serializes them."""
+    """Base: keeps constructor arguments and serializes them.
+
+    Subclasses pass their arguments up by name
+    (`constructor_arguments`); `get_config` returns them.
+    """
 
     def __init__(self, **kwargs):
         names = ("name", "trainable", "dtype")
@@ -225,16 +252,7 @@ class VideoDiscriminator(_Network):
         **kwargs,
     ):
         super().__init__(
-            frames=frames,
-            size=size,
-            channels=channels,
-            width=width,
-            condition_channels=condition_channels,
-            spectral_norm=spectral_norm,
-            critic_norm=critic_norm,
-            sv_clip=sv_clip,
-            sync_bn=sync_bn,
-            **kwargs,
+            **constructor_arguments(VideoDiscriminator.__init__, locals()), **kwargs
         )
         stages = num_stages(size)
         t_end, t_strides = temporal_plan(frames, stages)
@@ -311,14 +329,7 @@ class ImageDiscriminator(_Network):
         **kwargs,
     ):
         super().__init__(
-            size=size,
-            channels=channels,
-            width=width,
-            patch=patch,
-            spectral_norm=spectral_norm,
-            critic_norm=critic_norm,
-            sync_bn=sync_bn,
-            **kwargs,
+            **constructor_arguments(ImageDiscriminator.__init__, locals()), **kwargs
         )
         self.patch = patch
         self.stages = critic_stages(
@@ -388,13 +399,7 @@ class PatchVideoDiscriminator(_Network):
         **kwargs,
     ):
         super().__init__(
-            frames=frames,
-            size=size,
-            channels=channels,
-            width=width,
-            spectral_norm=spectral_norm,
-            critic_norm=critic_norm,
-            sync_bn=sync_bn,
+            **constructor_arguments(PatchVideoDiscriminator.__init__, locals()),
             **kwargs,
         )
         stages = num_stages(size)
@@ -464,13 +469,7 @@ class FrameGenerator(_Network):
         **kwargs,
     ):
         super().__init__(
-            size=size,
-            channels=channels,
-            width=width,
-            fc_split=fc_split,
-            output_activation=output_activation,
-            sync_bn=sync_bn,
-            **kwargs,
+            **constructor_arguments(FrameGenerator.__init__, locals()), **kwargs
         )
         stages = num_stages(size)
         self.fc_split = fc_split
@@ -573,15 +572,7 @@ class VideoGenerator3D(_Network):
         **kwargs,
     ):
         super().__init__(
-            frames=frames,
-            size=size,
-            channels=channels,
-            width=width,
-            two_stream=two_stream,
-            background_from_input=background_from_input,
-            mask_l1=mask_l1,
-            sync_bn=sync_bn,
-            **kwargs,
+            **constructor_arguments(VideoGenerator3D.__init__, locals()), **kwargs
         )
         stages = num_stages(size)
         t_start, t_strides = temporal_plan(frames, stages)

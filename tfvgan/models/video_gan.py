@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import inspect
 import math
 import warnings
 from collections.abc import Callable, Sequence
@@ -16,6 +15,7 @@ import tensorflow as tf
 from tfvgan import augment as augment_lib
 from tfvgan import conditions, distribute, precision, validation
 from tfvgan import losses as losses_lib
+from tfvgan.models import networks
 from tfvgan.models import presets as presets_lib
 
 #: ``condition_type`` values: None (unconditional) or a `tfvgan.conditions` name.
@@ -1309,12 +1309,7 @@ class VideoGAN(keras.Model):
         names are read from `init` (the variant's ``__init__``), their values
         from `values` (its ``locals()``, after any normalization).
         """
-        names = [
-            name
-            for name, p in inspect.signature(init).parameters.items()
-            if name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
-        ]
-        self._keep_config(**{name: values[name] for name in names})
+        self._keep_config(**networks.constructor_arguments(init, values))
 
     def _keep_config(self, **args) -> None:
         """Records a variant's constructor arguments, as attributes and config.

@@ -101,14 +101,7 @@ class Inpainter(networks._Network):
     ):
         kwargs.setdefault("dtype", "float32")  # see the class docstring
         super().__init__(
-            frames=frames,
-            size=size,
-            channels=channels,
-            latent_dim=latent_dim,
-            width=width,
-            noise_dim=noise_dim,
-            propagate=propagate,
-            **kwargs,
+            **networks.constructor_arguments(Inpainter.__init__, locals()), **kwargs
         )
         if size % 8:
             raise ValueError(f"Inpainter needs size divisible by 8, got size={size}.")

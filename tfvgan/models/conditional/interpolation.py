@@ -214,13 +214,7 @@ class KeyframeInterpolator(networks._Network):
     ):
         kwargs.setdefault("dtype", "float32")  # see the class docstring
         super().__init__(
-            frames=frames,
-            size=size,
-            channels=channels,
-            keyframe_interval=keyframe_interval,
-            latent_dim=latent_dim,
-            width=width,
-            noise_dim=noise_dim,
+            **networks.constructor_arguments(KeyframeInterpolator.__init__, locals()),
             **kwargs,
         )
         self.keys = keyframe_indices(frames, keyframe_interval)

@@ -95,17 +95,7 @@ class ConditionalGenerator(networks._Network):
         **kwargs,
     ):
         super().__init__(
-            condition_type=condition_type,
-            latent_dim=latent_dim,
-            frames=frames,
-            size=size,
-            channels=channels,
-            width=width,
-            num_classes=num_classes,
-            vocab_size=vocab_size,
-            embed_dim=embed_dim,
-            text_encoder=text_encoder,
-            sync_bn=sync_bn,
+            **networks.constructor_arguments(ConditionalGenerator.__init__, locals()),
             **kwargs,
         )
         if condition_type in ("frames", "keyframes", "masked"):
@@ -219,18 +209,9 @@ class ConditionalDiscriminator(networks._Network):
         **kwargs,
     ):
         super().__init__(
-            condition_type=condition_type,
-            frames=frames,
-            size=size,
-            channels=channels,
-            width=width,
-            num_classes=num_classes,
-            vocab_size=vocab_size,
-            embed_dim=embed_dim,
-            text_encoder=text_encoder,
-            spectral_norm=spectral_norm,
-            critic_norm=critic_norm,
-            sync_bn=sync_bn,
+            **networks.constructor_arguments(
+                ConditionalDiscriminator.__init__, locals()
+            ),
             **kwargs,
         )
         self.condition_type = condition_type

@@ -167,14 +167,7 @@ class FramePredictor(networks._Network):
     ):
         kwargs.setdefault("dtype", "float32")  # see the class docstring
         super().__init__(
-            frames=frames,
-            size=size,
-            channels=channels,
-            context_frames=context_frames,
-            latent_dim=latent_dim,
-            width=width,
-            kernel_size=kernel_size,
-            noise_dim=noise_dim,
+            **networks.constructor_arguments(FramePredictor.__init__, locals()),
             **kwargs,
         )
         check_kernel_size("kernel_size", kernel_size)

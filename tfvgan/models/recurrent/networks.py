@@ -185,24 +185,9 @@ class MotionContentGenerator(networks._Network):
                 "autoregressive and translate exclude each other: a translated "
                 "canvas has no per-frame rendering to condition."
             )
+        drift_threshold = float(drift_threshold)
         super().__init__(
-            frames=frames,
-            size=size,
-            channels=channels,
-            content_dim=content_dim,
-            motion_dim=motion_dim,
-            width=width,
-            autoregressive=autoregressive,
-            translate=translate,
-            max_shift=max_shift,
-            num_classes=num_classes,
-            label_dim=label_dim,
-            vocab_size=vocab_size,
-            text_dim=text_dim,
-            text_encoder=text_encoder,
-            drift=drift,
-            drift_threshold=float(drift_threshold),
-            sync_bn=sync_bn,
+            **networks.constructor_arguments(MotionContentGenerator.__init__, locals()),
             **kwargs,
         )
         self.frames = frames
@@ -464,19 +449,7 @@ class DualDiscriminator(networks._Network):
     ):
         check_num_classes(num_classes, allow_none=True)
         super().__init__(
-            frames=frames,
-            size=size,
-            channels=channels,
-            width=width,
-            patch_image_critic=patch_image_critic,
-            num_classes=num_classes,
-            vocab_size=vocab_size,
-            text_encoder=text_encoder,
-            match_features=match_features,
-            match_text=match_text,
-            spectral_norm=spectral_norm,
-            critic_norm=critic_norm,
-            sync_bn=sync_bn,
+            **networks.constructor_arguments(DualDiscriminator.__init__, locals()),
             **kwargs,
         )
         self.num_classes = num_classes

@@ -44,12 +44,7 @@ class TemporalGenerator(networks._Network):
         **kwargs,
     ):
         super().__init__(
-            latent_dim=latent_dim,
-            frames=frames,
-            size=size,
-            channels=channels,
-            width=width,
-            sync_bn=sync_bn,
+            **networks.constructor_arguments(TemporalGenerator.__init__, locals()),
             **kwargs,
         )
         self.latent_dim = latent_dim
