@@ -82,7 +82,9 @@ tfvgan.video_io.show(videos, path="quickstart_data.gif")
 `TrainConfig.from_preset("quickstart")` fills in everything `tfvgan-train`
 uses by default: the model (`recurrent`, at the `quickstart` architecture
 preset: 8 frames of 32x32x1, content code 32, motion code 8, conditioned on
-the 10 digit classes: `model_kwargs={"num_classes": 10}`), the data (8,192
+the 10 digit classes: `model_kwargs={"num_classes": 10, ...}`, with a
+label-clip matcher pretrained on the training pairs that steers the
+generator and adds a critic head), the data (8,192
 moving-digit clips with 24-pixel digits, paired with their labels because
 the model is label-conditional), the loss (non-saturating), the Adam
 settings (both learning rates decay linearly to 0 at the last step), the
@@ -101,7 +103,12 @@ run_dir = "runs/quickstart"
 shutil.rmtree(run_dir, ignore_errors=True)
 overrides = {}
 if SHORT:
-    overrides = dict(epochs=3, steps_per_epoch=2, data_kwargs={"num_videos": 64})
+    overrides = dict(
+        epochs=3,
+        steps_per_epoch=2,
+        data_kwargs={"num_videos": 64},
+        model_kwargs={"match_steps": 10},  # the matcher's pretraining, cut too
+    )
 config = TrainConfig.from_preset("quickstart", run_dir=run_dir, **overrides)
 print(
     f"model={config.model} ({config.model_preset}), loss={config.loss}, "

@@ -144,15 +144,25 @@ def test_no_flags_is_the_quickstart_run():
 def test_quickstart_run_conditions_the_recurrent_model_on_the_digit():
     config = config_lib.TrainConfig.from_preset("quickstart")
     assert config.model == "recurrent"
-    assert config.model_kwargs == {"num_classes": 10}
+    matcher = {"match_weight": 1.0, "match_critic": True}
+    assert config.model_kwargs == {"num_classes": 10, **matcher}
     # Only the recurrent model gets it; a user's own model_kwargs merge in.
     assert not config_lib.TrainConfig.from_preset(
         "quickstart", model="temporal"
     ).model_kwargs
-    config = _parse("--model_kwargs=num_classes=None,width=16")
-    assert config.model_kwargs == {"num_classes": None, "width": 16}
+    # Unconditioned: the matcher needs a condition, so it goes too.
+    config = _parse(
+        "--model_kwargs=num_classes=None,match_weight=0,match_critic=False,width=16"
+    )
+    assert config.model_kwargs == {
+        "num_classes": None,
+        "match_weight": 0,
+        "match_critic": False,
+        "width": 16,
+    }
     assert _parse("--model_kwargs=label_dim=4").model_kwargs == {
         "num_classes": 10,
+        **matcher,
         "label_dim": 4,
     }
 
@@ -188,7 +198,10 @@ def test_flags_map_onto_the_config():
     assert config.batch_size == config_lib.RUN_PRESETS["tiny"]["batch_size"]
     config = _parse("--model_kwargs=sync_bn=False,width=8,name=x,vocabulary=None")
     assert dict(config.model_kwargs) == {
-        "num_classes": 10,  # the quickstart preset's, merged with the flag's
+        # the quickstart preset's, merged with the flag's
+        "num_classes": 10,
+        "match_weight": 1.0,
+        "match_critic": True,
         "sync_bn": False,
         "width": 8,
         "name": "x",
