@@ -30,12 +30,13 @@ time, kernel start included, on the 2-core CPU machine this project is tested
 on (up to 50 s while other jobs loaded it heavily).
 The samples are then noise: that mode only shows the mechanics. Without it
 the notebook trains the quick-start preset unchanged (10 epochs of 64 steps
-of 16 clips = 640 steps). The README reports that job at 2 min 35 s on a
-2-core CPU VM, where the generator draws the digit asked for legibly in
-most clips (the digit classifier is sure of 78% of them; real clips 83%);
-this whole notebook at those settings
-(`TFVGAN_SHORT=0 python examples/01_quickstart.py`) took 2 min 36 s there,
-151 s of it in `run`. Its time on a Colab GPU was not measured. Longer runs
+of 16 clips = 640 steps). The README reports that job's training at 251 s
+on a 2-core CPU VM without AMX, where the generator draws the digit asked
+for legibly in most clips (the digit classifier is sure of 82% of them and
+names the asked-for digit in 92%; real clips: 83% sure). Before the
+label-clip matcher joined the preset, this whole notebook at those settings
+(`TFVGAN_SHORT=0 python examples/01_quickstart.py`) took 2 min 36 s on an
+AMX machine, 151 s of it in `run`. Its time on a Colab GPU was not measured. Longer runs
 of the unconditional model did not give more legible digits in
 `docs/QUICKSTART_TUNING.md`; raise `epochs` below to try this one.
 """

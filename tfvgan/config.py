@@ -141,8 +141,9 @@ RUN_PRESETS: dict[str, dict[str, Any]] = {
         "num_samples": 4,
     },
     # The README's first command: well under 10 minutes on a 2-core CPU
-    # (MoCoGAN-style recurrent model, ~0.16 s/step on the 2-core VM: 640
-    # steps ~ 1.7 min + start-up, samples and export). It scored best of the
+    # (MoCoGAN-style recurrent model: the matcher's pretraining and 640
+    # steps took 251 s in float32 on the 2-core VM without AMX, then
+    # samples and export). It scored best of the
     # variants at this budget (docs/QUICKSTART_TUNING.md); 8,192 clips keep
     # its critics from memorising the data (1,024 gave a lower digit IS);
     # 24-pixel digits (of 32) and a learning rate that decays to 0 at the
