@@ -36,18 +36,22 @@ import json
 import os
 import time
 
+# What takes the quick-start preset's conditioning off the recurrent model.
+_UNCONDITIONED = {"num_classes": None, "match_weight": 0.0, "match_critic": False}
+
 ROWS = {
     "temporal": {"model": "temporal"},
     "conv3d": {"model": "conv3d"},
     # The quick-start run preset conditions the recurrent model on the digit
-    # class; "recurrent" is the same model unconditioned.
-    "recurrent": {"model": "recurrent", "num_classes": None},
+    # class (with a label-clip matcher); "recurrent" is the same model
+    # unconditioned, so without the matcher too.
+    "recurrent": {"model": "recurrent", **_UNCONDITIONED},
     # The article's RNN GAN: the same model unconditioned, each frame made
     # from the previous one (moved, then repainted) instead of moving one
     # canvas.
     "recurrent-ar": {
         "model": "recurrent",
-        "num_classes": None,
+        **_UNCONDITIONED,
         "autoregressive": True,
         "translate": False,
     },
