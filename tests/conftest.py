@@ -21,14 +21,23 @@ def pytest_addoption(parser):
     )
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config):
-    """Workers for ``-n auto``: one per core, at most four.
+    """Workers for ``-n auto``: one per usable core, at most four.
 
     Each worker imports TensorFlow and builds its own models (about 1 GB),
     and TensorFlow already spreads one worker's ops over the cores, so more
     workers than cores, or many on a large machine, only add memory.
+    ``PYTEST_XDIST_AUTO_NUM_WORKERS`` overrides it. (An optional hook: without
+    pytest-xdist installed, pytest runs the tests in one process.)
     """
-    return max(1, min(4, os.cpu_count() or 1))
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
 
 
 def pytest_collection_modifyitems(config, items):
