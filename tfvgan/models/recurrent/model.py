@@ -228,7 +228,9 @@ class RecurrentGAN(text.TextConditioned, VideoGAN):
         if (match_weight or match_critic) and condition_type is None:
             raise ValueError(
                 "match_weight= and match_critic= are for conditional models "
-                "(num_classes= or vocabulary=)."
+                "(num_classes= or vocabulary=); without a condition, also set "
+                "match_weight=0 and match_critic=False (the quick-start run "
+                "preset turns both on)."
             )
         if match_motion and not (match_weight or match_critic):
             raise ValueError(
