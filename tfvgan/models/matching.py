@@ -351,9 +351,10 @@ class CaptionClipMatcher(keras.Model):
             memory = tf.convert_to_tensor(self.memory)
             # A class matcher's unfilled rows hold no class (-1): they equal
             # no caption, are embedded as any class and left out below.
-            shown = tf.maximum(memory, 0) if self.classes else memory
+            shown = memory
             if self.classes:
                 empty = memory[:, 0] == _EMPTY_CLASS
+                shown = tf.maximum(memory, 0)
             candidates = tf.concat([texts, self.embed_text(shown)], axis=0)
             candidate_tokens = tf.concat([tokens, memory], axis=0)
         target = _positives(tokens, candidate_tokens)

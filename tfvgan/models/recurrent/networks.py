@@ -192,7 +192,7 @@ class MotionContentGenerator(networks._Network):
         )
         self.frames = frames
         self.drift = drift
-        self.drift_threshold = float(drift_threshold)
+        self.drift_threshold = drift_threshold
         self.size = size
         self.channels = channels
         self.content_dim = content_dim
