@@ -35,7 +35,7 @@ The `text` run preset (`tfvgan-train --preset=text`) trains
    satisfy without moving the digit.
 
 The preset trains on clips without 10 (digit, direction) pairs
-(`tfvgan.config.HELD_OUT_PAIRS`), so that we can then ask for exactly those
+(`tfvgan.run_presets.HELD_OUT_PAIRS`), so that we can then ask for exactly those
 captions.
 
 **Run time.** With `TFVGAN_SHORT=1` (what the test suite sets) the model is
@@ -55,7 +55,8 @@ import numpy as np
 import tensorflow as tf
 
 import tfvgan
-from tfvgan.config import HELD_OUT_PAIRS, TrainConfig
+from tfvgan.config import TrainConfig
+from tfvgan.run_presets import HELD_OUT_PAIRS
 
 SHORT = os.environ.get("TFVGAN_SHORT", "0") == "1"
 FRAMES, SIZE, GLYPH = (4, 16, 12) if SHORT else (8, 32, 24)

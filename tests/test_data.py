@@ -752,9 +752,9 @@ def test_directory_skip_resumes_the_stream_without_decoding(five_clips, monkeypa
 def test_directory_probes_each_file_once_per_process(five_clips, monkeypatch):
     # The runner builds a folder's data set more than once (the epoch
     # count, then each resumed stream): the files are probed once.
-    from tfvgan.data import directory
+    from tfvgan.data import _decode
 
-    monkeypatch.setattr(directory, "_PROBE_CACHE", {})
+    monkeypatch.setattr(_decode, "_PROBE_CACHE", {})
     probes = []
     real = video_io.probe_video
     monkeypatch.setattr(

@@ -212,6 +212,11 @@ def _variant_builders():
         builders[f"conditional_{condition_type}_tiny"] = lambda kw=kwargs: tiny(
             "conditional", **kw
         )
+    # One context frame: the first move is drawn (argmax of a fixed noise
+    # projection plus the prior's logits) inside the graph.
+    builders["conditional_frames1_tiny"] = lambda: tiny(
+        "conditional", condition_type="frames", context_frames=1
+    )
     return builders
 
 
@@ -224,6 +229,7 @@ _SLOW_CASES = {
     "conditional_image_tiny",
     "conditional_video_tiny",
     "conditional_frames_tiny",
+    "conditional_frames1_tiny",
     "conditional_keyframes_tiny",
     "conditional_masked_tiny",
 }
@@ -673,7 +679,9 @@ def test_a_subclass_prepare_condition_runs_in_the_export(tmp_path):
         condition_type="image",
         seed=1,
     )
-    assert export._custom_prepare(flipped) and not export._custom_prepare(gan)
+    assert export._signatures._custom_prepare(
+        flipped
+    ) and not export._signatures._custom_prepare(gan)
     path = export.export_generator(flipped, tmp_path, use_ema=False)  # verified
     frames = np.random.default_rng(0).uniform(-1, 1, (2, SIZE, SIZE, CHANNELS))
     frames = frames.astype(np.float32)
@@ -709,12 +717,12 @@ def test_versioning_next_integer_and_keep(tmp_path):
 
 def test_failed_verification_leaves_no_version(tmp_path, monkeypatch):
     gan = _tiny_gan(None)
-    real_reference = export._reference
+    real_reference = export._verify._reference
 
     def wrong_reference(*args):
         return real_reference(*args) * 0.5
 
-    monkeypatch.setattr(export, "_reference", wrong_reference)
+    monkeypatch.setattr(export._verify, "_reference", wrong_reference)
     with pytest.raises(export.ExportError, match="generate_float"):
         export.export_generator(gan, tmp_path)
     assert os.listdir(tmp_path) == []  # neither a version nor a temp folder

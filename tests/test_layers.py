@@ -16,7 +16,7 @@ from tfvgan.layers import (
     leaky_relu,
     video_conv,
 )
-from tfvgan.models import networks
+from tfvgan.models import critics
 
 
 def _pair(shape, **kwargs):
@@ -158,11 +158,11 @@ def _value_grad_and_r1(pad, act, dtype="float32"):
 def test_output_gradient_leaky_relu_and_pad_match_the_plain_ops(dtype):
     """Same values, gradients and second derivatives as tf.nn.leaky_relu/tf.pad."""
     plain = _value_grad_and_r1(
-        lambda v: tf.pad(v, networks._SPACE_PAD),
+        lambda v: tf.pad(v, critics._SPACE_PAD),
         lambda v: tf.nn.leaky_relu(v, 0.2),
         dtype,
     )
-    ours = _value_grad_and_r1(networks._pad_space, lambda v: leaky_relu(v, 0.2), dtype)
+    ours = _value_grad_and_r1(critics._pad_space, lambda v: leaky_relu(v, 0.2), dtype)
     assert plain[1].any() and plain[2].any()
     for a, b in zip(plain, ours):
         np.testing.assert_allclose(b, a, rtol=1e-6 if dtype == "float32" else 2e-2)
@@ -173,7 +173,7 @@ def test_output_gradient_leaky_relu_and_pad_match_the_plain_ops(dtype):
 
 def test_patch_video_critic_step_has_no_pad_op_at_any_order():
     """TF's oneDNN remapper fails on a Pad feeding a Conv3D in training graphs."""
-    critic = networks.PatchVideoDiscriminator(frames=6, size=16, channels=1, width=4)
+    critic = critics.PatchVideoDiscriminator(frames=6, size=16, channels=1, width=4)
     x = tf.random.stateless_uniform((2, 6, 16, 16, 1), (1, 2), -1, 1)
     critic(x)
 

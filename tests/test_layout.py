@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from tfvgan import config as config_lib
-from tfvgan import runs
+from tfvgan import runs, validation
 
 
 # ------------------------------------------------------------------- runs
@@ -101,7 +101,7 @@ def test_a_new_config_field_becomes_a_flag(monkeypatch):
 
     @dataclasses.dataclass(frozen=True)
     class Extended(base):
-        warmup_steps: int = config_lib._option(0, "Warm-up steps.", minimum=0)
+        warmup_steps: int = validation.config_field(0, "Warm-up steps.", minimum=0)
 
     monkeypatch.setattr(config_lib, "TrainConfig", Extended)
     fv = flags.FlagValues()
@@ -111,6 +111,44 @@ def test_a_new_config_field_becomes_a_flag(monkeypatch):
     assert cli_train.config_from_flags(fv).warmup_steps == 5
     with pytest.raises(flags.IllegalFlagValueError):
         fv["warmup_steps"].parse("-1")
+
+
+def test_declared_fields_are_checked_and_converted():
+    """`check_fields` follows each `config_field` declaration: bounds, choices,
+    types, and ints/floats stored as plain Python numbers."""
+    import numpy as np
+
+    @dataclasses.dataclass(frozen=True)
+    class Settings:
+        steps: int = validation.config_field(1, "Steps.", minimum=1)
+        rate: float = validation.config_field(0.1, "Rate.", minimum=0.0, maximum=1.0)
+        mode: str = validation.config_field("a", "Mode.", choices=("a", "b"))
+        tags: dict = validation.config_field(dict, "Tags.")
+
+        def __post_init__(self):
+            validation.check_fields(self)
+
+    settings = Settings(steps=np.int64(3), rate=np.float32(0.5))
+    assert type(settings.steps) is int and type(settings.rate) is float
+    assert Settings().tags == {} and Settings().tags is not Settings().tags
+    with pytest.raises(ValueError, match="steps"):
+        Settings(steps=0)
+    with pytest.raises(ValueError, match="rate"):
+        Settings(rate=1.0)  # the maximum is exclusive
+    with pytest.raises(ValueError, match="mode"):
+        Settings(mode="c")
+
+
+def test_frozen_kwargs_is_read_only_and_checks_its_keys():
+    frozen = validation.frozen_kwargs({"width": 8}, "model_kwargs")
+    assert dict(frozen) == {"width": 8}
+    with pytest.raises(TypeError):
+        frozen["width"] = 16
+    assert dict(validation.frozen_kwargs(None, "model_kwargs")) == {}
+    with pytest.raises(ValueError, match="model_kwargs keys"):
+        validation.frozen_kwargs({"not a name": 1}, "model_kwargs")
+    with pytest.raises(ValueError, match="mapping"):
+        validation.frozen_kwargs([("width", 8)], "model_kwargs")
 
 
 def test_cli_export_default_batch_is_the_library_default():

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from tfvgan import data, metrics
-from tfvgan.config import HELD_OUT_PAIRS, TrainConfig
+from tfvgan.config import TrainConfig
 from tfvgan.metrics.captions import clip_motion, parse_caption
+from tfvgan.run_presets import HELD_OUT_PAIRS
 
 QUICK = dict(frames=8, size=32, glyph_size=24)
 

@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pytest
 
-from tfvgan import builders, runs
+from tfvgan import builders, run_presets, runs
 from tfvgan import config as config_lib
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -65,7 +65,7 @@ def test_static_names_match_the_registries():
     assert config_lib.AUGMENTATIONS == augment.AUGMENTATIONS
     for function in config_lib.DATASETS.values():
         assert callable(getattr(data, function))
-    for preset in config_lib.RUN_PRESETS:
+    for preset in run_presets.RUN_PRESETS:
         for model in config_lib.MODEL_NAMES:
             config_lib.TrainConfig.from_preset(preset, model=model)  # valid
 
@@ -109,7 +109,7 @@ def test_config_presets_merge_and_round_trip():
     assert config.loss == "wasserstein" and config.gp_weight == 10.0  # by_model
     assert dict(config.data_kwargs) == {"num_videos": 10000, "num_digits": 2}
     assert config.d_optimizer == config_lib.OptimizerConfig(1e-4, 0.0, 0.5)
-    assert config_lib.TrainConfig.from_preset().preset == config_lib.DEFAULT_PRESET
+    assert config_lib.TrainConfig.from_preset().preset == run_presets.DEFAULT_PRESET
     again = config_lib.TrainConfig.from_json(config.to_json())
     assert again.to_dict() == config.to_dict()
     assert again.incompatible_fields(config) == []
@@ -138,7 +138,7 @@ def test_no_flags_is_the_quickstart_run():
     config = _parse()
     expected = config_lib.TrainConfig.from_preset("quickstart")
     assert config == expected
-    assert config.preset == config_lib.DEFAULT_PRESET == "quickstart"
+    assert config.preset == run_presets.DEFAULT_PRESET == "quickstart"
 
 
 def test_quickstart_run_conditions_the_recurrent_model_on_the_digit():
@@ -195,7 +195,7 @@ def test_flags_map_onto_the_config():
     assert config.dtype_policy == "mixed_bfloat16"
     assert config.augment == "translation,cutout"
     assert _parse().dtype_policy == "auto" and _parse().augment == ""
-    assert config.batch_size == config_lib.RUN_PRESETS["tiny"]["batch_size"]
+    assert config.batch_size == run_presets.RUN_PRESETS["tiny"]["batch_size"]
     config = _parse("--model_kwargs=sync_bn=False,width=8,name=x,vocabulary=None")
     assert dict(config.model_kwargs) == {
         # the quickstart preset's, merged with the flag's
@@ -285,7 +285,7 @@ def test_cli_end_to_end_writes_the_run_directory(tiny_run):
     from tfvgan.video_io import video_grid
 
     run_dir, proc = tiny_run
-    preset = config_lib.RUN_PRESETS["tiny"]
+    preset = run_presets.RUN_PRESETS["tiny"]
     steps = preset["epochs"] * preset["steps_per_epoch"]
     # Non-interactive output: one line per epoch.
     assert re.search(r"^epoch 2/2 d_.*g_loss=-?\d.*\(\d+\.\d s\)$", proc.stdout, re.M)
@@ -504,7 +504,7 @@ def test_half_written_save_leaves_the_latest_loadable(tmp_path):
 
 @pytest.mark.slow  # ~25 s: a SIGKILLed subprocess run and its resume
 def test_kill_and_resume_continues_to_the_same_weights(tmp_path):
-    preset = config_lib.RUN_PRESETS["tiny"]
+    preset = run_presets.RUN_PRESETS["tiny"]
     epochs, spe = 12, preset["steps_per_epoch"]
     total = epochs * spe
     args = [

@@ -143,7 +143,7 @@ def test_static_gif_keeps_every_frame(tmp_path):
 
 
 def test_gif_pillow_fallback_without_ffmpeg(tmp_path, monkeypatch):
-    monkeypatch.setattr(video_io, "_ffmpeg_exe", lambda: None)
+    monkeypatch.setattr(video_io._common, "_ffmpeg_exe", lambda: None)
     rng = np.random.default_rng(0)
     video = rng.integers(0, 256, (5, 8, 9, 3), np.uint8)
     path = video_io.write_video(tmp_path / "pil.gif", video)
@@ -166,7 +166,7 @@ def test_show_writes_the_gif_and_displays_only_in_a_notebook(tmp_path, monkeypat
     pytest.importorskip("IPython")
     import IPython.display
 
-    monkeypatch.setattr(video_io, "_in_notebook", lambda: True)
+    monkeypatch.setattr(video_io._writing, "_in_notebook", lambda: True)
     monkeypatch.setattr(IPython.display, "display", shown.append)
     assert video_io.show(path) == path
     assert len(shown) == 1 and shown[0].data == pathlib.Path(path).read_bytes()
@@ -250,12 +250,16 @@ def test_reading_at_an_offset_equals_reading_from_0_and_slicing(
 
 def test_seeking_targets_containers_with_timestamps(coded_files):
     # Half a frame before frame 45 at 30 fps, so rounding never drops it.
-    assert video_io._seek_seconds(coded_files[".mp4"], 45) == pytest.approx(44.5 / 30)
-    assert video_io._seek_seconds(coded_files[".mkv"], 45) == pytest.approx(44.5 / 30)
-    assert video_io._seek_seconds(coded_files[".mp4"], 0) is None
+    assert video_io._ffmpeg._seek_seconds(coded_files[".mp4"], 45) == pytest.approx(
+        44.5 / 30
+    )
+    assert video_io._ffmpeg._seek_seconds(coded_files[".mkv"], 45) == pytest.approx(
+        44.5 / 30
+    )
+    assert video_io._ffmpeg._seek_seconds(coded_files[".mp4"], 0) is None
     # AVI timestamps are unreliable, GIF delays vary: counted from frame 0.
-    assert video_io._seek_seconds(coded_files[".avi"], 45) is None
-    assert video_io._seek_seconds(coded_files[".gif"], 10) is None
+    assert video_io._ffmpeg._seek_seconds(coded_files[".avi"], 45) is None
+    assert video_io._ffmpeg._seek_seconds(coded_files[".gif"], 10) is None
 
 
 def test_ffmpeg_seeks_in_the_input_before_decoding(coded_files, monkeypatch):
@@ -268,7 +272,7 @@ def test_ffmpeg_seeks_in_the_input_before_decoding(coded_files, monkeypatch):
         commands.append(list(cmd))
         return run(cmd, *args, **kwargs)
 
-    monkeypatch.setattr(video_io.subprocess, "run", spy)
+    monkeypatch.setattr(video_io._ffmpeg.subprocess, "run", spy)
     video_io.read_video(coded_files[".mp4"], frames=2, start=45, backend="ffmpeg")
     (cmd,) = commands
     # -ss before -i seeks the input; after -i it would decode from frame 0.
@@ -315,10 +319,10 @@ def test_pyav_seeks_instead_of_decoding_every_earlier_frame(coded_files, monkeyp
 def test_pyav_counts_from_0_when_a_seek_lands_past_the_frame(coded_files, monkeypatch):
     path = coded_files[".mp4"]
     whole = video_io.read_video(path, backend="pyav")
-    rate, stream_start, container_start = video_io._seek_origin(path)
+    rate, stream_start, container_start = video_io._ffmpeg._seek_origin(path)
     # A wrong stream start makes every timestamp look 10 s late.
     monkeypatch.setattr(
-        video_io,
+        video_io._ffmpeg,
         "_container_origin",
         lambda container: (rate, stream_start - 10.0, container_start),
     )

@@ -45,6 +45,7 @@ _SUBMODULES = (
     "models",
     "precision",
     "pretrained",
+    "run_presets",
     "runs",
     "sample",
     "serving",

@@ -63,7 +63,7 @@ PRESET_DIR = os.path.join(
 )
 
 #: The shipped presets and how each is trained: a run preset of
-#: ``tfvgan-train`` (`tfvgan.config.RUN_PRESETS`) at one seed
+#: ``tfvgan-train`` (`tfvgan.run_presets.RUN_PRESETS`) at one seed
 #: (``benchmarks/train_presets.py``).
 SHIPPED: dict[str, dict[str, Any]] = {
     "moving_digits_label": dict(

@@ -16,16 +16,24 @@ check_choice("loss", "hinge", ("hinge", "wasserstein"))
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any
 
 __all__ = [
     "check_bool",
     "check_choice",
     "check_ema_decay",
+    "check_fields",
     "check_float",
     "check_int",
     "check_num_classes",
+    "config_field",
+    "frozen_kwargs",
 ]
 
 
@@ -111,3 +119,77 @@ def check_num_classes(value, allow_none: bool = False) -> None:
             f"num_classes must be None (unconditional) or an integer >= 2, "
             f"got {value!r}."
         ) from None
+
+
+def config_field(default, help: str, **flag) -> dataclasses.Field:
+    """A config field with its command-line flag described in its metadata.
+
+    Args:
+        default: the field's default (a callable such as ``dict`` is a
+            default factory).
+        help: the flag's help text.
+        **flag: the value's declaration, which both the config's checks
+            (`check_fields`) and the command line (`tfvgan.cli.train`)
+            follow: ``choices`` (an enum), ``minimum`` (inclusive) and
+            ``maximum`` (exclusive) bounds of a number, ``none_flag`` (the
+            flag value that means None), ``flag_choices`` (flag names mapped
+            onto the values allowed), ``flag`` (another flag name; ``{p}``
+            is the player, g or d), ``name`` (what messages call it).
+    """
+    metadata = {"help": help, **flag}
+    if callable(default):
+        return dataclasses.field(default_factory=default, metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+def check_fields(config) -> None:
+    """Checks every field of a config dataclass against its `config_field`
+    declaration: its choices, its bounds, its type (bool, int, float)."""
+    hints = typing.get_type_hints(type(config))
+    for field in dataclasses.fields(config):
+        meta, name = field.metadata, field.name
+        value = getattr(config, name)
+        hint = hints[name]
+        optional = type(None) in typing.get_args(hint)
+        base = next((a for a in typing.get_args(hint) if a is not type(None)), hint)
+        if "help" not in meta or (value is None and optional):
+            continue
+        if "flag_choices" in meta:
+            allowed = tuple(meta["flag_choices"].values())
+            if not any(value is v for v in allowed):  # 1 is not True
+                names = ", ".join(repr(v) for v in allowed)
+                raise ValueError(f"{name} must be one of {names}, got {value!r}.")
+        elif "choices" in meta:
+            check_choice(meta.get("name", name), value, tuple(meta["choices"]))
+        elif base is bool:
+            check_bool(name, value)
+        elif base is int:
+            check_int(name, value, minimum=meta.get("minimum", 1))
+            # NumPy integers pass the check; the config keeps plain ints
+            # (config.json is JSON).
+            object.__setattr__(config, name, int(value))
+        elif base is float and "none_flag" not in meta:
+            check_float(name, value, meta["minimum"], meta.get("maximum", math.inf))
+            object.__setattr__(config, name, float(value))
+
+
+def frozen_kwargs(mapping, name: str) -> Mapping[str, Any]:
+    """A read-only copy of `mapping`, checked to be keyword arguments.
+
+    Args:
+        mapping: None (empty) or a mapping whose keys are identifiers.
+        name: what messages call it.
+
+    Raises:
+        ValueError: anything else.
+    """
+    if mapping is None:
+        mapping = {}
+    if not isinstance(mapping, Mapping):
+        raise ValueError(
+            f"{name} must be a mapping of keyword arguments, got {mapping!r}."
+        )
+    for key in mapping:
+        if not isinstance(key, str) or not key.isidentifier():
+            raise ValueError(f"{name} keys must be argument names, got {key!r}.")
+    return types.MappingProxyType(dict(mapping))

@@ -316,6 +316,13 @@ class VideoGAN(keras.Model):
     ``(video, condition)``; a condition given to an unconditional model is
     ignored, so labelled data sets can feed every model.
 
+    The four variants share these constructor arguments: ``spectral_norm``
+    (spectral normalization on the critics' convolutions), ``critic_norm``
+    (the critics' normalization, one of `tfvgan.models.critics.CRITIC_NORMS`),
+    ``sync_bn`` (batch norm synchronized across the replicas of a
+    `tf.distribute` strategy), ``seed`` (as below) and ``**kwargs`` (passed
+    to `VideoGAN`, then `keras.Model`).
+
     Args:
         generator: a built Keras model/layer, as above.
         discriminator: a built Keras model/layer, as above.
@@ -1302,14 +1309,28 @@ class VideoGAN(keras.Model):
         return keras.ops.convert_to_numpy(tf.concat(out, axis=0))
 
     # --------------------------------------------------------------- config
-    def _keep_arguments(self, init, values: dict) -> None:
-        """Records a variant's constructor arguments (`_keep_config`).
+    def _init_variant(
+        self, init, values: dict, generator, discriminator, **derived
+    ) -> None:
+        """`VideoGAN.__init__` for a variant, then `_keep_config` of its arguments.
 
-        The constructor's signature is the arguments' one declaration: their
-        names are read from `init` (the variant's ``__init__``), their values
-        from `values` (its ``locals()``, after any normalization).
+        The noise size, clip shape, condition type and seed are read from the
+        variant's constructor arguments (names from `init`, values from
+        `values`, its ``locals()``) and its ``**kwargs`` go to `keras.Model`;
+        `derived` gives what the variant computes instead (RecurrentGAN's
+        ``latent_dim``, a condition's ``condition_shape``).
         """
-        self._keep_config(**networks.constructor_arguments(init, values))
+        args = networks.constructor_arguments(init, values)
+        shared = ("latent_dim", "frames", "size", "channels", "condition_type", "seed")
+        shared = {name: args[name] for name in shared if name in args}
+        VideoGAN.__init__(
+            self,
+            generator=generator,
+            discriminator=discriminator,
+            **{**shared, **derived},
+            **values.get("kwargs", {}),
+        )
+        self._keep_config(**args)
 
     def _keep_config(self, **args) -> None:
         """Records a variant's constructor arguments, as attributes and config.

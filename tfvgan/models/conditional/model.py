@@ -64,7 +64,10 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
         downscale: for `"video"`: low-resolution factor (4 = 64 -> 16).
         context_frames: for `"frames"`: the frames given (``k``, in
             ``[1, frames)``); the generator is a `FramePredictor` that makes
-            each later frame from the two before it.
+            each later frame from the two before it. With one, it draws the
+            first move from a prior that a ``move`` term (the cross-entropy
+            of `FramePredictor.first_move_loss`, weight 1) fits to the real
+            clips' first moves.
         motion_kernel: for `"frames"`: the `FramePredictor`'s kernel size
             (the largest motion per frame it expresses is half of it).
         keyframe_interval: for `"keyframes"`: frames from one given frame
@@ -100,13 +103,8 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
             model's conditional accuracy from 0.40-0.43 to 0.77-0.80 (two
             seeds), but the text model's clips got worse
             (docs/notes/results.md).
-        spectral_norm: spectral normalization on the critic.
-        critic_norm: the critics' normalization, one of `networks.CRITIC_NORMS`:
-            "batch" (the papers'), "layer" (per-clip; for gradient penalties,
-            as WGAN-GP) or "none".
-        sync_bn: synchronized batch norm under `tf.distribute`.
-        seed: seed of the model's random stream.
-        **kwargs: passed to `VideoGAN` / `keras.Model`.
+        spectral_norm, critic_norm, sync_bn, seed, **kwargs: shared by every
+            variant (see `VideoGAN`).
 
     Example:
 
@@ -252,19 +250,13 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
             critic_norm=critic_norm,
             **common,
         )
-        super().__init__(
-            generator=generator,
-            discriminator=discriminator,
-            latent_dim=latent_dim,
-            frames=frames,
-            size=size,
-            channels=channels,
-            condition_type=condition_type,
+        self._init_variant(
+            ConditionalGAN.__init__,
+            locals(),
+            generator,
+            discriminator,
             condition_shape=condition_shape,
-            seed=seed,
-            **kwargs,
         )
-        self._keep_arguments(ConditionalGAN.__init__, locals())
         if condition_type == "text":
             self.text_vectorizer = text.text_vectorizer(vocabulary, sequence_length)
 
@@ -283,14 +275,25 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
         # Captions, frames, low-resolution clips: the next clip's.
         return tf.roll(condition, shift=1, axis=0)
 
+    def _draws_first_move(self) -> bool:
+        """One context frame: the generator draws the first move from a
+        prior that the ``move`` term fits to the real clips."""
+        return getattr(self.generator, "move_prior", None) is not None
+
     def regularizer_names(self):
+        names = ()
         if self.recon_weight and self.condition_type in _PAIRED:
-            return ("recon",)
-        return ()
+            names += ("recon",)
+        if self._draws_first_move():
+            names += ("move",)
+        return names
 
     def generator_regularizers(self, real, fake, condition):
+        terms = {}
+        if self._draws_first_move():
+            terms["move"] = self.generator.first_move_loss(real)
         if not (self.recon_weight and self.condition_type in _PAIRED):
-            return {}
+            return terms
         real = tf.cast(real, tf.float32)
 
         def error(clips):  # per clip
@@ -303,4 +306,5 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
             noise = self.sample_noise(tf.shape(real)[0])
             errors.append(error(self.call_generator(noise, condition, training=True)))
         best = tf.reduce_min(tf.stack(errors), axis=0) if len(errors) > 1 else errors[0]
-        return {"recon": self.recon_weight * tf.reduce_mean(best)}
+        terms["recon"] = self.recon_weight * tf.reduce_mean(best)
+        return terms

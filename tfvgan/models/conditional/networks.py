@@ -6,7 +6,7 @@ import keras
 from keras import ops
 
 from tfvgan.layers import ImageEncoder, LabelEncoder, TextEncoder, TileToVideo
-from tfvgan.models import networks
+from tfvgan.models import critics, networks
 
 
 def _encoder(condition_type, num_classes, vocab_size, size, dim, text_encoder):
@@ -157,7 +157,7 @@ class ConditionalDiscriminator(networks._Network):
     repeated over time; context frames and keyframes are stacked on the
     channels and repeated over time; a masked clip (with its mask) is
     joined frame by frame; a low-resolution clip is upsampled. A 3D-conv critic
-    (`networks.VideoDiscriminator`) scores the result with one logit.
+    (`critics.VideoDiscriminator`) scores the result with one logit.
 
     Called on ``[video, condition]``; returns ``(B, 1)`` logits.
 
@@ -171,11 +171,7 @@ class ConditionalDiscriminator(networks._Network):
         vocab_size: for `"text"`: vocabulary size, padding and OOV ids included.
         embed_dim: for `"label"`/`"text"`: size of the tiled condition map.
         text_encoder: for `"text"`: `"gru"` or `"mean"` (see `TextEncoder`).
-        spectral_norm: wrap the critic's convolutions in spectral normalization.
-        critic_norm: the critics' normalization, one of `networks.CRITIC_NORMS`:
-            "batch" (the papers'), "layer" (per-clip; for gradient penalties,
-            as WGAN-GP) or "none".
-        sync_bn: synchronized batch norm across replicas.
+        spectral_norm, critic_norm, sync_bn: the critic options (`critics.critic_stages`).
         **kwargs: `name`, `trainable`, `dtype`, passed to `keras.Model`.
 
     Example:
@@ -223,7 +219,7 @@ class ConditionalDiscriminator(networks._Network):
                 condition_type, num_classes, vocab_size, size, embed_dim, text_encoder
             )
             self.tile = TileToVideo(frames, size)
-        self.critic = networks.VideoDiscriminator(
+        self.critic = critics.VideoDiscriminator(
             frames,
             size,
             channels,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from tfvgan.models import networks
+from tfvgan.models import critics, networks
 from tfvgan.models.conv3d.presets import PRESETS
 from tfvgan.models.video_gan import VideoGAN
 
@@ -29,13 +29,8 @@ class Conv3DGAN(VideoGAN):
         d_width: discriminator width (64 = the paper's).
         two_stream: foreground/mask/background generator (VGAN) or plain 3D.
         mask_l1: weight of the mask's L1 sparsity term.
-        spectral_norm: spectral normalization on the critic's convolutions.
-        critic_norm: the critics' normalization, one of `networks.CRITIC_NORMS`:
-            "batch" (the papers'), "layer" (per-clip; for gradient penalties,
-            as WGAN-GP) or "none".
-        sync_bn: synchronized batch norm under `tf.distribute`.
-        seed: seed of the model's random stream.
-        **kwargs: passed to `VideoGAN` / `keras.Model`.
+        spectral_norm, critic_norm, sync_bn, seed, **kwargs: shared by every
+            variant (see `VideoGAN`).
 
     Example:
 
@@ -82,7 +77,7 @@ class Conv3DGAN(VideoGAN):
             mask_l1=mask_l1 if two_stream else 0.0,
             sync_bn=sync_bn,
         )
-        discriminator = networks.VideoDiscriminator(
+        discriminator = critics.VideoDiscriminator(
             frames,
             size,
             channels,
@@ -91,17 +86,7 @@ class Conv3DGAN(VideoGAN):
             critic_norm=critic_norm,
             sync_bn=sync_bn,
         )
-        super().__init__(
-            generator=generator,
-            discriminator=discriminator,
-            latent_dim=latent_dim,
-            frames=frames,
-            size=size,
-            channels=channels,
-            seed=seed,
-            **kwargs,
-        )
-        self._keep_arguments(Conv3DGAN.__init__, locals())
+        self._init_variant(Conv3DGAN.__init__, locals(), generator, discriminator)
 
     def regularizer_names(self):
         return ("g_reg",) if self.two_stream and self.mask_l1 else ()

@@ -1,6 +1,7 @@
 """MoCoGAN: recurrent motion codes over a fixed content code.
 
-`RecurrentGAN` (`model`), its networks (`networks`) and its presets
+`RecurrentGAN` (`model`), its generator (`networks`), its critics
+(`critics`) and its presets
 (`presets`: `RecurrentGAN.from_preset`).
 """
 

@@ -8,10 +8,8 @@ import tensorflow as tf
 from tfvgan.conditions import check_ids
 from tfvgan.models import networks, text
 from tfvgan.models.matching import CaptionClipMatcher
-from tfvgan.models.recurrent.networks import (
-    DualDiscriminator,
-    MotionContentGenerator,
-)
+from tfvgan.models.recurrent.critics import DualDiscriminator
+from tfvgan.models.recurrent.networks import MotionContentGenerator
 from tfvgan.models.recurrent.presets import PRESETS
 from tfvgan.models.video_gan import VideoGAN, other_labels
 from tfvgan.validation import check_float, check_int, check_num_classes
@@ -122,13 +120,8 @@ class RecurrentGAN(text.TextConditioned, VideoGAN):
         matching_aware: with `num_classes` or `vocabulary`, also train the
             critics to reject real clips paired with another class or with
             the batch's next caption (GAN-CLS, as `ConditionalGAN`).
-        spectral_norm: spectral normalization on the critics.
-        critic_norm: the critics' normalization, one of `networks.CRITIC_NORMS`:
-            "batch" (the papers'), "layer" (per-clip; for gradient penalties,
-            as WGAN-GP) or "none".
-        sync_bn: synchronized batch norm under `tf.distribute`.
-        seed: seed of the model's random stream.
-        **kwargs: passed to `VideoGAN` / `keras.Model`.
+        spectral_norm, critic_norm, sync_bn, seed, **kwargs: shared by every
+            variant (see `VideoGAN`).
 
     Example:
 
@@ -308,21 +301,16 @@ class RecurrentGAN(text.TextConditioned, VideoGAN):
             critic_norm=critic_norm,
             sync_bn=sync_bn,
         )
-        super().__init__(
-            generator=generator,
-            discriminator=discriminator,
+        self._init_variant(
+            RecurrentGAN.__init__,
+            locals(),
+            generator,
+            discriminator,
             latent_dim=content_dim + motion_dim * (frames + 1),
-            frames=frames,
-            size=size,
-            channels=channels,
-            condition_type=condition_type,
             condition_shape={"label": (), "text": (sequence_length,)}.get(
                 condition_type
             ),
-            seed=seed,
-            **kwargs,
         )
-        self._keep_arguments(RecurrentGAN.__init__, locals())
         if condition_type == "text":
             self.text_vectorizer = text.text_vectorizer(vocabulary, sequence_length)
         self.matcher = matcher

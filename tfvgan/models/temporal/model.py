@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from tfvgan.models import networks
+from tfvgan.models import critics, networks
 from tfvgan.models.temporal.networks import (
     TemporalGenerator,
 )
@@ -29,14 +29,9 @@ class TemporalGAN(VideoGAN):
         latent_dim: size of `z` (100 in the paper).
         width: generator width multiplier (64 = the paper's widths).
         d_width: discriminator width (64 = the paper's).
-        spectral_norm: spectral normalization on the critic's convolutions.
-        critic_norm: the critics' normalization, one of `networks.CRITIC_NORMS`:
-            "batch" (the papers'), "layer" (per-clip; for gradient penalties,
-            as WGAN-GP) or "none".
         sv_clip: singular value clipping on the critic's kernels.
-        sync_bn: synchronized batch norm under `tf.distribute`.
-        seed: seed of the model's random stream.
-        **kwargs: passed to `VideoGAN` / `keras.Model`.
+        spectral_norm, critic_norm, sync_bn, seed, **kwargs: shared by every
+            variant (see `VideoGAN`).
 
     Example:
 
@@ -76,7 +71,7 @@ class TemporalGAN(VideoGAN):
         generator = TemporalGenerator(
             latent_dim, frames, size, channels, width=width, sync_bn=sync_bn
         )
-        discriminator = networks.VideoDiscriminator(
+        discriminator = critics.VideoDiscriminator(
             frames,
             size,
             channels,
@@ -86,14 +81,4 @@ class TemporalGAN(VideoGAN):
             sv_clip=sv_clip,
             sync_bn=sync_bn,
         )
-        super().__init__(
-            generator=generator,
-            discriminator=discriminator,
-            latent_dim=latent_dim,
-            frames=frames,
-            size=size,
-            channels=channels,
-            seed=seed,
-            **kwargs,
-        )
-        self._keep_arguments(TemporalGAN.__init__, locals())
+        self._init_variant(TemporalGAN.__init__, locals(), generator, discriminator)
