@@ -365,7 +365,10 @@ def test_one_context_frame_draws_a_whole_pixel_move_per_noise():
     """With k = 1 nothing is measured at the first step: the noise draws one
     whole-pixel shift of the frame from the prior, different noise draws
     different shifts, and the later steps continue the drawn one."""
-    clips = _moving_square(1)
+    # A square in the middle: a drawn 3-pixel move keeps it in the frame
+    # for two steps.
+    clips = -np.ones((2, 6, 16, 16, 1), np.float32)
+    clips[:, 0, 6:10, 6:10] = 1.0
     gan = _one_frame_predictor()
     moves = []
     for seed in range(6):
@@ -409,6 +412,8 @@ def test_first_move_loss_targets_the_move_between_the_real_frames():
     assert peaked_at(0, 2) < 1e-3  # right by 2
     assert peaked_at(2, 0) > 10.0  # down by 2: the other clip's move
     assert peaked_at(0, 0) > 10.0  # no move
+    clips = clips[1:]  # the clip moving down
+    assert peaked_at(2, 0) < 1e-3 and peaked_at(0, 2) > 10.0
     with pytest.raises(ValueError, match="one context frame"):
         make("frames").generator.first_move_loss(clips)
 
@@ -420,6 +425,11 @@ def test_one_context_frame_trains_the_move_prior():
     gan = _one_frame_predictor(recon_weight=10.0, best_of=2)
     assert gan.regularizer_names() == ("recon", "move")
     assert make("frames", recon_weight=1.0).regularizer_names() == ("recon",)
+    # The term is the prior's cross-entropy, as the generator computes it.
+    fake = gan.generate(condition=clips[:, :1], seed=0)
+    terms = gan.generator_regularizers(clips, fake, clips[:, :1])
+    expected = gan.generator.first_move_loss(clips)
+    np.testing.assert_allclose(float(terms["move"]), float(expected), rtol=1e-6)
     gan.compile()
     data = tf.data.Dataset.from_tensors((clips, clips[:, :1])).repeat()
     history = gan.fit(data, steps_per_epoch=15, epochs=2, verbose=0).history

@@ -109,7 +109,7 @@ class _Decoder:
     files: list  # [(path, num_frames, label)]
     frames: int
     frame_step: int
-    size: int
+    size: tuple[int, int] | None
     resize: str
     channels: int
     random_clip: bool

@@ -8,8 +8,9 @@
 | `recurrent` | `RecurrentGAN` | MoCoGAN: GRU motion codes + content code | `models/recurrent/` |
 
 Each variant's folder holds its model (`model.py`), its own networks
-(`networks.py`) and its presets (`presets.py`); the shared loop is
-`video_gan.py`, the shared building blocks `networks.py`. Trained models
+(`networks.py`, and `critics.py` for MoCoGAN's two critics) and its presets
+(`presets.py`); the shared loop is `video_gan.py`, the shared generators
+and building blocks `networks.py`, the shared critics `critics.py`. Trained models
 ship as pretrained presets (`tfvgan.pretrained`): `from_preset(name)`
 loads one, `list_presets()` lists them.
 """

@@ -65,9 +65,11 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
         context_frames: for `"frames"`: the frames given (``k``, in
             ``[1, frames)``); the generator is a `FramePredictor` that makes
             each later frame from the two before it. With one, it draws the
-            first move from a prior that a ``move`` term (the cross-entropy
-            of `FramePredictor.first_move_loss`, weight 1) fits to the real
-            clips' first moves.
+            first move from a learned prior, which a ``move`` term (the
+            cross-entropy of `FramePredictor.first_move_loss`, weight 1)
+            pulls toward the real clips' first moves while the critic and
+            the L1 term pull it, through the draw, toward moves whose clips
+            look real.
         motion_kernel: for `"frames"`: the `FramePredictor`'s kernel size
             (the largest motion per frame it expresses is half of it).
         keyframe_interval: for `"keyframes"`: frames from one given frame

@@ -208,7 +208,10 @@ class FramePredictor(networks._Network):
         self.move_draw = None
         if self.context_frames == 1:
             # A fixed projection of the noise onto one standard normal per
-            # shift: the Gumbel variates of the first move's draw.
+            # shift: the Gumbel variates of the first move's draw. Its
+            # columns are random directions, so the variates are nearly
+            # independent when latent_dim is well above kernel_size**2
+            # (correlation about 1 / sqrt(latent_dim)) and correlated below.
             self.move_draw = self.add_weight(
                 name="move_draw",
                 shape=(self.latent_dim, self.kernel_size**2),
@@ -271,6 +274,7 @@ class FramePredictor(networks._Network):
         target = ops.one_hot(
             ops.argmax(self._correlation(second, first), axis=-1),
             self.kernel_size**2,
+            dtype="float32",
         )
         return ops.mean(
             keras.losses.categorical_crossentropy(target, logits, from_logits=True)
@@ -289,7 +293,7 @@ class FramePredictor(networks._Network):
         else:  # draw one whole-pixel move from the prior; straight-through
             logits = self._prior_logits(features) + gumbel
             soft = ops.softmax(logits, axis=-1)
-            hard = ops.one_hot(ops.argmax(logits, axis=-1), k * k)
+            hard = ops.one_hot(ops.argmax(logits, axis=-1), k * k, dtype="float32")
             weights = hard + soft - ops.stop_gradient(soft)
         weights = weights[:, None, None, None, :]
         moved = ops.sum(shifted_copies(newest, k) * weights, axis=-1)
