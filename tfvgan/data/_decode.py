@@ -96,7 +96,7 @@ def _cache_path(cache_dir, path, size, resize, channels) -> str:
     return os.path.join(cache_dir, f"{stem}-{digest}.npy")
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(eq=False)  # compared and hashed by identity, as before
 class _Decoder:
     """The Python side of the decode map (runs under `tf.numpy_function`).
 
@@ -109,7 +109,7 @@ class _Decoder:
     files: list  # [(path, num_frames, label)]
     frames: int
     frame_step: int
-    size: tuple[int, int] | None
+    size: tuple[int, int]
     resize: str
     channels: int
     random_clip: bool

@@ -1321,8 +1321,8 @@ class VideoGAN(keras.Model):
         ``latent_dim``, a condition's ``condition_shape``).
         """
         args = networks.constructor_arguments(init, values)
-        shared = ("latent_dim", "frames", "size", "channels", "condition_type", "seed")
-        shared = {name: args[name] for name in shared if name in args}
+        names = ("latent_dim", "frames", "size", "channels", "condition_type", "seed")
+        shared = {name: args[name] for name in names if name in args}
         VideoGAN.__init__(
             self,
             generator=generator,

@@ -279,7 +279,8 @@ class ConditionalGAN(text.TextConditioned, VideoGAN):
 
     def _draws_first_move(self) -> bool:
         """One context frame: the generator draws the first move from a
-        prior that the ``move`` term fits to the real clips."""
+        learned prior, which the ``move`` term pulls toward the real clips'
+        first moves."""
         return getattr(self.generator, "move_prior", None) is not None
 
     def regularizer_names(self):
